@@ -1,0 +1,88 @@
+# Semi-supervised Pascal VOC 2012: labeled + unlabeled split lists (one image
+# id per line) under data/splits/pascal_voc/<split>/, written by
+# tools/make_splits.py. Paths are relative to the working directory (the
+# repository root), like mmseg's data/ convention.
+#
+# Augmentation follows the reference: random rescale so that the long side is
+# 400 x [0.5, 2.0], random crop, horizontal flip; teacher and student see the
+# SAME weak view of an unlabeled image (no unsup_student branch).
+# Evaluation: whole image at its original size, single scale.
+_base_ = ['mmseg::_base_/datasets/pascal_voc12.py']
+
+dataset_type = 'PascalVOCDataset'
+data_root = 'data/VOCdevkit/VOC2012'
+split_root = 'data/splits/pascal_voc'
+split = '1-8'
+# Blended splits draw labeled images from all 10,582 train_aug images, whose
+# masks must all be in one folder (see README, "VOC aug").
+seg_map_dir = 'SegmentationClassAug'
+crop_size = (321, 321)
+scale = (400, 400)
+branch_field = ['sup', 'unsup_teacher', 'unsup_student']
+labeled_per_gpu = 4
+unlabeled_per_gpu = 4
+
+labeled_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(
+        type='RandomResize',
+        scale=scale,
+        ratio_range=(0.5, 2.0),
+        keep_ratio=True),
+    dict(type='RandomCrop', crop_size=crop_size),
+    dict(type='RandomFlip', prob=0.5),
+    dict(
+        type='MultiBranch',
+        branch_field=branch_field,
+        sup=[dict(type='PackSegInputs')]),
+]
+unlabeled_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(
+        type='RandomResize',
+        scale=scale,
+        ratio_range=(0.5, 2.0),
+        keep_ratio=True),
+    dict(type='RandomCrop', crop_size=crop_size),
+    dict(type='RandomFlip', prob=0.5),
+    dict(
+        type='MultiBranch',
+        branch_field=branch_field,
+        unsup_teacher=[dict(type='PackSegInputs')]),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(type='PackSegInputs'),
+]
+
+train_dataloader = dict(
+    _delete_=True,
+    batch_size=labeled_per_gpu + unlabeled_per_gpu,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(
+        type='MultiSourceSampler',
+        batch_size=labeled_per_gpu + unlabeled_per_gpu,
+        source_ratio=[labeled_per_gpu, unlabeled_per_gpu]),
+    dataset=dict(
+        type='SemiSegDataset',
+        labeled=dict(
+            type=dataset_type,
+            data_root=None,
+            data_prefix=dict(
+                img_path=data_root + '/JPEGImages',
+                seg_map_path=data_root + '/' + seg_map_dir),
+            ann_file=split_root + '/' + split + '/labeled.txt',
+            pipeline=labeled_pipeline),
+        unlabeled=dict(
+            type=dataset_type,
+            data_root=None,
+            data_prefix=dict(
+                img_path=data_root + '/JPEGImages',
+                seg_map_path=data_root + '/' + seg_map_dir),
+            ann_file=split_root + '/' + split + '/unlabeled.txt',
+            pipeline=unlabeled_pipeline)))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader

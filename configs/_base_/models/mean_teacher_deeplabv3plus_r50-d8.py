@@ -1,0 +1,8 @@
+# Plain Mean Teacher baseline on mmseg's DeepLabv3+ R50-D8 (fixed confidence
+# threshold, the head's own CE on pseudo-labels).
+_base_ = ['./semi_deeplabv3plus_r50-d8.py']
+
+model = dict(
+    type='MeanTeacherSegmentor',
+    pseudo_threshold=0.95,
+    segmentor=dict(auxiliary_head=None))

@@ -1,0 +1,45 @@
+# Reference schedule of CW-BASS (method.md): SGD momentum 0.9, weight decay
+# 1e-4, decode head at 10x the backbone LR, poly 0.9 per iteration.
+# Leaf configs set lr, max_iters (epochs over the unlabeled loader converted
+# to iterations) and the evaluation interval.
+max_iters = 40000
+val_interval = 4000
+optimizer = dict(type='SGD', lr=0.001, momentum=0.9, weight_decay=1e-4)
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=optimizer,
+    clip_grad=None,
+    paramwise_cfg=dict(custom_keys={
+        'decode_head': dict(lr_mult=10.0),
+        'auxiliary_head': dict(lr_mult=10.0),
+    }))
+param_scheduler = [
+    dict(
+        type='PolyLR',
+        eta_min=0.0,
+        power=0.9,
+        begin=0,
+        end=max_iters,
+        by_epoch=False)
+]
+train_cfg = dict(
+    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
+# Evaluates teacher and student; metrics are teacher/mIoU, student/mIoU.
+val_cfg = dict(type='TeacherStudentValLoop')
+test_cfg = dict(type='TestLoop')
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    # atomic_local: a crash while saving never truncates a good checkpoint,
+    # and checkpoints we write are trusted for loading (see README).
+    checkpoint=dict(
+        type='CheckpointHook',
+        by_epoch=False,
+        interval=val_interval,
+        max_keep_ckpts=2,
+        save_best='teacher/mIoU',
+        rule='greater',
+        backend_args=dict(backend='atomic_local')),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    visualization=dict(type='SegVisualizationHook'))

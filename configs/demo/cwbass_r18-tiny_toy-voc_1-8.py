@@ -1,0 +1,127 @@
+"""CW-BASS on the generated toy VOC-layout dataset (CPU demo and tests).
+
+A ResNet-18-D8 at 1/4 width (16 base channels), DeepLabv3+ head with 32
+channels, 64x64 crops, batch 4 labeled + 4 unlabeled on one CPU process.
+Data: ``python tools/generate_toy_dataset.py`` then
+``python tools/make_splits.py --dataset pascal_voc --data-root
+data/toy/VOCdevkit/VOC2012 --out data/splits/toy_voc --splits 1-8``.
+"""
+_base_ = [
+    '../_base_/models/cwbass_deeplabv3plus_r50-d8.py',
+    '../_base_/datasets/semi_pascal_voc.py',
+    '../_base_/schedules/semi_poly.py',
+    '../_base_/default_runtime_semi.py',
+]
+
+data_root = 'data/toy/VOCdevkit/VOC2012'
+split_root = 'data/splits/toy_voc'
+split = '1-8'
+crop_size = (64, 64)
+scale = (96, 96)
+num_classes = 6
+metainfo = dict(
+    classes=('background', 'aeroplane', 'bicycle', 'bird', 'boat',
+             'bottle'),
+    palette=[[0, 0, 0], [128, 0, 0], [0, 128, 0], [128, 128, 0],
+             [0, 0, 128], [128, 0, 128]])
+labeled_per_gpu = 4
+unlabeled_per_gpu = 4
+max_iters = 400
+val_interval = 200
+norm_cfg = dict(type='BN', requires_grad=True)
+
+model = dict(
+    segmentor=dict(
+        pretrained=None,
+        data_preprocessor=dict(size=crop_size),
+        backbone=dict(
+            depth=18, stem_channels=16, base_channels=16,
+            norm_cfg=norm_cfg),
+        decode_head=dict(
+            in_channels=128,
+            channels=32,
+            c1_in_channels=16,
+            c1_channels=8,
+            num_classes=num_classes,
+            norm_cfg=norm_cfg)),
+    semi_train_cfg=dict(rampup_iters=50))
+
+labeled_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(
+        type='RandomResize',
+        scale=scale,
+        ratio_range=(0.5, 2.0),
+        keep_ratio=True),
+    dict(type='RandomCrop', crop_size=crop_size),
+    dict(type='RandomFlip', prob=0.5),
+    dict(
+        type='MultiBranch',
+        branch_field={{_base_.branch_field}},
+        sup=[dict(type='PackSegInputs')]),
+]
+unlabeled_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(
+        type='RandomResize',
+        scale=scale,
+        ratio_range=(0.5, 2.0),
+        keep_ratio=True),
+    dict(type='RandomCrop', crop_size=crop_size),
+    dict(type='RandomFlip', prob=0.5),
+    # The toy unlabeled images have masks on disk: keep them aside to log
+    # pseudo-label accuracy (never used by a loss).
+    dict(type='StashDiagnosticMask'),
+    dict(
+        type='MultiBranch',
+        branch_field={{_base_.branch_field}},
+        unsup_teacher=[dict(type='PackSemiSegInputs')]),
+]
+train_dataloader = dict(
+    batch_size=labeled_per_gpu + unlabeled_per_gpu,
+    num_workers=0,
+    persistent_workers=False,
+    sampler=dict(
+        batch_size=labeled_per_gpu + unlabeled_per_gpu,
+        source_ratio=[labeled_per_gpu, unlabeled_per_gpu],
+        seed=0),
+    dataset=dict(
+        labeled=dict(
+            metainfo=metainfo,
+            data_prefix=dict(
+                img_path=data_root + '/JPEGImages',
+                seg_map_path=data_root + '/SegmentationClass'),
+            ann_file=split_root + '/' + split + '/labeled.txt',
+            pipeline=labeled_pipeline),
+        unlabeled=dict(
+            metainfo=metainfo,
+            data_prefix=dict(
+                img_path=data_root + '/JPEGImages',
+                seg_map_path=data_root + '/SegmentationClass'),
+            ann_file=split_root + '/' + split + '/unlabeled.txt',
+            pipeline=unlabeled_pipeline)))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(data_root=data_root, metainfo=metainfo))
+test_dataloader = val_dataloader
+
+optim_wrapper = dict(optimizer=dict(lr=0.01))
+param_scheduler = [
+    dict(
+        type='PolyLR',
+        eta_min=0.0,
+        power=0.9,
+        begin=0,
+        end=max_iters,
+        by_epoch=False)
+]
+train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
+default_hooks = dict(
+    logger=dict(interval=20),
+    checkpoint=dict(interval=val_interval))
+env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo'))
+randomness = dict(seed=0)

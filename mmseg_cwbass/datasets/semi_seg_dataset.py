@@ -1,0 +1,97 @@
+"""Labeled + unlabeled training set for semi-supervised segmentation."""
+import copy
+import os.path as osp
+from typing import List, Optional
+
+from mmengine.dataset import ConcatDataset
+from mmseg.registry import DATASETS
+
+
+def _resolve_ann_file(cfg: dict) -> Optional[str]:
+    """Path of a dataset config's ``ann_file`` as mmseg will resolve it."""
+    ann_file = cfg.get('ann_file')
+    if not ann_file:
+        return None
+    data_root = cfg.get('data_root')
+    if data_root and not osp.isabs(ann_file):
+        return osp.join(data_root, ann_file)
+    return ann_file
+
+
+def _image_ids(dataset) -> List[str]:
+    """Image ids of an mmseg dataset (file name without folder/suffix)."""
+    suffix = getattr(dataset, 'img_suffix', '')
+    img_dir = dataset.data_prefix.get('img_path', '')
+    ids = []
+    for i in range(len(dataset)):
+        path = dataset.get_data_info(i)['img_path']
+        rel = osp.relpath(path, img_dir) if img_dir else path
+        ids.append(rel[:-len(suffix)] if suffix and rel.endswith(suffix) else
+                   rel)
+    return ids
+
+
+@DATASETS.register_module()
+class SemiSegDataset(ConcatDataset):
+    """A labeled and an unlabeled mmseg dataset, concatenated (labeled first).
+
+    Unlike a list of datasets, the two named keys merge under config
+    inheritance, so a config changes the split with
+    ``train_dataloader = dict(dataset=dict(labeled=dict(ann_file=...),
+    unlabeled=dict(ann_file=...)))``. Use with :class:`MultiSourceSampler`.
+
+    Args:
+        labeled (dict): Config of the labeled dataset (pipeline ends with a
+            ``MultiBranch`` feeding ``sup``).
+        unlabeled (dict): Config of the unlabeled dataset (no masks loaded;
+            pipeline ends with a ``MultiBranch`` feeding ``unsup_*``).
+        check_overlap (bool): Refuse splits whose labeled and unlabeled
+            lists share images. Defaults to True.
+        ignore_keys (list[str], optional): Metainfo keys that may differ.
+    """
+
+    def __init__(self,
+                 labeled: dict,
+                 unlabeled: dict,
+                 check_overlap: bool = True,
+                 ignore_keys: Optional[List[str]] = None) -> None:
+        datasets = []
+        for role, cfg in (('labeled', labeled), ('unlabeled', unlabeled)):
+            ann_file = _resolve_ann_file(cfg)
+            if ann_file is not None and not osp.isfile(ann_file):
+                raise FileNotFoundError(
+                    f'{role} split file {ann_file} '
+                    f'(train_dataloader.dataset.{role}.ann_file) does not '
+                    'exist: write it with tools/make_splits.py')
+            img_dir = cfg.get('data_prefix', {}).get('img_path', '')
+            if cfg.get('data_root') and img_dir and not osp.isabs(img_dir):
+                img_dir = osp.join(cfg['data_root'], img_dir)
+            if img_dir and not osp.isdir(img_dir):
+                raise FileNotFoundError(
+                    f'{role} image folder {img_dir} does not exist: check '
+                    f'data_root / data_prefix of train_dataloader.dataset.'
+                    f'{role}')
+            dataset = DATASETS.build(copy.deepcopy(cfg))
+            if len(dataset) == 0:
+                raise ValueError(f'{role} split {ann_file or img_dir} lists '
+                                 'no image')
+            datasets.append(dataset)
+        if check_overlap:
+            shared = sorted(
+                set(_image_ids(datasets[0])) & set(_image_ids(datasets[1])))
+            if shared:
+                raise ValueError(
+                    f'labeled split {_resolve_ann_file(labeled)} and '
+                    f'unlabeled split {_resolve_ann_file(unlabeled)} share '
+                    f'{len(shared)} images, e.g. {shared[:5]}')
+        super().__init__(datasets=datasets, ignore_keys=ignore_keys)
+
+    @property
+    def labeled(self):
+        """The labeled dataset."""
+        return self.datasets[0]
+
+    @property
+    def unlabeled(self):
+        """The unlabeled dataset."""
+        return self.datasets[1]

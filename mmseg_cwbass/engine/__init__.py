@@ -1,0 +1,9 @@
+from .checkpoint import (AtomicLocalBackend, UntrustedCheckpointError,
+                         load_checkpoint_file, trust_file)
+from .hooks import *  # noqa: F401,F403
+from .runner import *  # noqa: F401,F403
+
+__all__ = [
+    'AtomicLocalBackend', 'UntrustedCheckpointError', 'load_checkpoint_file',
+    'trust_file'
+]

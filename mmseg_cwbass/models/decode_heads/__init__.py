@@ -1,0 +1,3 @@
+from .boundary_aware_aspp_head import BoundaryAwareASPPHead
+
+__all__ = ['BoundaryAwareASPPHead']

@@ -1,0 +1,109 @@
+"""Confidence-weighted cross-entropy of CW-BASS (Tarubinga et al., IJCNN 2025).
+
+``L_cw = sum_{j kept} w_j * CE_j / max(#kept, 1)`` with ``w_j = d * c_j^gamma``
+(``method.md`` step 5): the weights come from the teacher's confidence ``c``
+and carry no gradient; the sum is normalised by the number of kept pixels, not
+by the sum of the weights, so low confidence really lowers the loss.
+"""
+from typing import Optional, Union
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmseg.registry import MODELS
+
+
+def confidence_weighted_ce(cls_score: torch.Tensor,
+                           label: torch.Tensor,
+                           confidence: Optional[torch.Tensor] = None,
+                           gamma: float = 1.0,
+                           decay_factor: Union[float, torch.Tensor] = 1.0,
+                           ignore_index: int = 255) -> torch.Tensor:
+    """Confidence-weighted CE normalised by the count of kept pixels.
+
+    Args:
+        cls_score (Tensor): Logits of shape (N, C, H, W).
+        label (Tensor): Labels of shape (N, H, W); ``ignore_index`` marks
+            pixels that are not kept.
+        confidence (Tensor, optional): Per-pixel confidence ``c`` of shape
+            (N, H, W). None gives unit weights (plain CE over kept pixels).
+        gamma (float): Exponent of the confidence. Defaults to 1.0.
+        decay_factor (float | Tensor): Global factor ``d``. Defaults to 1.0.
+        ignore_index (int): Label of pixels that are not kept.
+            Defaults to 255.
+
+    Returns:
+        Tensor: Scalar loss; 0 (with a graph) when no pixel is kept.
+    """
+    pixel_ce = F.cross_entropy(
+        cls_score, label.long(), reduction='none', ignore_index=ignore_index)
+    kept = (label != ignore_index).to(pixel_ce.dtype)
+    if confidence is not None:
+        weight = confidence.detach().to(pixel_ce.dtype)
+        if gamma != 1.0:
+            weight = weight.pow(gamma)
+        pixel_ce = pixel_ce * weight
+    loss = (pixel_ce * kept).sum() / kept.sum().clamp(min=1.0)
+    return loss * decay_factor
+
+
+@MODELS.register_module()
+class ConfidenceWeightedLoss(nn.Module):
+    """Confidence-weighted cross-entropy (CW-BASS, Sec. III-B).
+
+    Usable on its own in any mmseg head's ``loss_decode``: there the
+    ``weight`` argument (e.g. from an OHEM sampler) is taken as the per-pixel
+    confidence.
+
+    Args:
+        gamma (float): Exponent of the confidence in the weight ``c^gamma``;
+            0 gives plain CE over kept pixels. Defaults to 1.0.
+        loss_weight (float): Weight of the loss. Defaults to 1.0.
+        loss_name (str): Name in the loss dict; must start with ``loss_``
+            to be summed into the total. Defaults to ``'loss_cw'``.
+    """
+
+    def __init__(self,
+                 gamma: float = 1.0,
+                 loss_weight: float = 1.0,
+                 loss_name: str = 'loss_cw') -> None:
+        super().__init__()
+        if not loss_name.startswith('loss_'):
+            raise ValueError(
+                f"loss_name must start with 'loss_', got {loss_name!r}")
+        self.gamma = gamma
+        self.loss_weight = loss_weight
+        self._loss_name = loss_name
+
+    def forward(self,
+                cls_score: torch.Tensor,
+                label: torch.Tensor,
+                weight: Optional[torch.Tensor] = None,
+                ignore_index: int = 255,
+                decay_factor: Union[float, torch.Tensor] = 1.0,
+                **kwargs) -> torch.Tensor:
+        """Compute the loss.
+
+        Args:
+            cls_score (Tensor): Logits (N, C, H, W).
+            label (Tensor): Labels (N, H, W), ``ignore_index`` = not kept.
+            weight (Tensor, optional): Per-pixel confidence (N, H, W).
+            ignore_index (int): Defaults to 255.
+            decay_factor (float | Tensor): Confidence decay ``d``.
+                Defaults to 1.0.
+
+        Returns:
+            Tensor: The weighted scalar loss.
+        """
+        return self.loss_weight * confidence_weighted_ce(
+            cls_score,
+            label,
+            confidence=weight,
+            gamma=self.gamma,
+            decay_factor=decay_factor,
+            ignore_index=ignore_index)
+
+    @property
+    def loss_name(self) -> str:
+        """Name of the loss item in the loss dict."""
+        return self._loss_name

@@ -1,0 +1,8 @@
+from .cwbass import CWBASSSegmentor
+from .mean_teacher import MeanTeacherSegmentor
+from .semi_base import PseudoLabels, SemiBaseSegmentor
+
+__all__ = [
+    'SemiBaseSegmentor', 'MeanTeacherSegmentor', 'CWBASSSegmentor',
+    'PseudoLabels'
+]

@@ -1,0 +1,150 @@
+"""CW-BASS segmentor (Tarubinga, Kalafatovich, Lee, IJCNN 2025).
+
+Confidence-Weighted Boundary-Aware learning on the teacher/student framework
+(``method.md``): teacher confidence ``c`` and pseudo-label at the input
+resolution; Sobel band of the pseudo-label before thresholding; dynamic
+threshold ``tau``; confidence-weighted CE normalised by the kept count; band
+CE (weight 0.5); confidence decay ``d``; total
+``L_sup + lambda_u * r(t) * (L_cw + 0.5 * L_bd)``.
+"""
+from typing import List, Optional
+
+import torch
+from mmseg.models.utils import resize
+from mmseg.registry import MODELS
+from mmseg.utils import ConfigType, OptConfigType, OptMultiConfig, SampleList
+from torch import Tensor
+
+from ..utils.boundary import sobel_boundary_band
+from .semi_base import (PseudoLabels, SemiBaseSegmentor, decode_logits,
+                        final_head)
+
+
+@MODELS.register_module()
+class CWBASSSegmentor(SemiBaseSegmentor):
+    """CW-BASS: confidence-weighted, boundary-aware pseudo-label learning.
+
+    Args:
+        segmentor (dict): Any mmseg segmentor config; with a
+            :class:`BoundaryAwareASPPHead` the head owns the boundary term.
+        threshold (dict): Config of :class:`DynamicThreshold`
+            (``num_classes`` is filled in). ``dict(type='DynamicThreshold',
+            enabled=False)`` keeps every pixel.
+        unsup_loss (dict): Loss on kept pseudo-labels, called with the
+            teacher confidence as ``weight`` and the decay factor. Defaults to
+            :class:`ConfidenceWeightedLoss` with ``gamma=1``.
+        boundary_loss (dict, optional): Band CE term used when the student's
+            head is not boundary-aware (e.g. a SegFormer head). Defaults to
+            None (no boundary term for such heads).
+        semi_train_cfg (dict, optional): See :class:`SemiBaseSegmentor`.
+        semi_test_cfg (dict, optional): See :class:`SemiBaseSegmentor`.
+        data_preprocessor (dict, optional): See :class:`SemiBaseSegmentor`.
+        init_cfg (dict, optional): Initialisation config.
+    """
+
+    def __init__(self,
+                 segmentor: ConfigType,
+                 threshold: ConfigType = dict(type='DynamicThreshold'),
+                 unsup_loss: ConfigType = dict(
+                     type='ConfidenceWeightedLoss', gamma=1.0),
+                 boundary_loss: OptConfigType = None,
+                 semi_train_cfg: OptConfigType = None,
+                 semi_test_cfg: OptConfigType = None,
+                 data_preprocessor: OptConfigType = None,
+                 init_cfg: OptMultiConfig = None) -> None:
+        super().__init__(
+            segmentor=segmentor,
+            semi_train_cfg=semi_train_cfg,
+            semi_test_cfg=semi_test_cfg,
+            data_preprocessor=data_preprocessor,
+            init_cfg=init_cfg)
+        threshold = dict(threshold)
+        threshold.setdefault('num_classes', self.num_classes)
+        self.threshold = MODELS.build(threshold)
+        self.unsup_loss = MODELS.build(unsup_loss)
+        self.boundary_loss = MODELS.build(
+            boundary_loss) if boundary_loss is not None else None
+        # Set by ConfidenceDecayHook; a buffer so checkpoints carry it.
+        self.register_buffer('decay_factor', torch.tensor(1.0))
+
+    def set_decay_factor(self, value: float) -> None:
+        """Set the confidence decay ``d`` (called by the decay hook)."""
+        self.decay_factor.fill_(float(value))
+
+    def _student_logits(self, feats: List[Tensor]):
+        head = final_head(self.student)
+        if hasattr(head, 'forward_with_boundary') and \
+                not isinstance(self.student.decode_head, torch.nn.ModuleList):
+            return head.forward_with_boundary(feats)
+        return decode_logits(self.student, feats), None
+
+    def loss_by_pseudo_labels(self, inputs: Tensor, feats: List[Tensor],
+                              data_samples: SampleList,
+                              pseudo_labels: PseudoLabels) -> dict:
+        """CW-BASS unsupervised terms and their statistics.
+
+        Args:
+            inputs (Tensor): Unlabeled student view (N, 3, H, W).
+            feats (list[Tensor]): Its student features.
+            data_samples (list[SegDataSample]): Its samples.
+            pseudo_labels (PseudoLabels): Teacher output.
+
+        Returns:
+            dict[str, Tensor]: ``loss_cw``, ``loss_boundary`` (and
+            ``loss_boundary_branch``) before the ``lambda_u * r(t)`` scaling,
+            plus ``tau``, ``kept_ratio``, ``confidence``, ``band_ratio``,
+            ``decay`` and, with diagnostic masks, ``pseudo_acc``.
+        """
+        label = pseudo_labels.label
+        confidence = pseudo_labels.confidence
+        valid = pseudo_labels.valid
+        tau = self.threshold(confidence, label, valid)
+        kept = valid & (confidence > tau)
+        target = label.masked_fill(~kept, self.ignore_index)
+
+        seg_logits, boundary_logits = self._student_logits(feats)
+        seg_logits = resize(
+            seg_logits,
+            size=inputs.shape[-2:],
+            mode='bilinear',
+            align_corners=self.align_corners)
+        losses = {
+            self.unsup_loss.loss_name:
+            self.unsup_loss(
+                seg_logits,
+                target,
+                weight=confidence,
+                ignore_index=self.ignore_index,
+                decay_factor=self.decay_factor)
+        }
+        band: Optional[Tensor] = None
+        head = final_head(self.student)
+        if getattr(head, 'boundary_on_unlabeled', False):
+            # The band comes from the pseudo-label BEFORE thresholding.
+            band = head.boundary_band(label)
+            losses.update(
+                head.loss_boundary(
+                    seg_logits,
+                    target,
+                    band=band,
+                    boundary_logits=boundary_logits,
+                    valid=valid))
+        elif self.boundary_loss is not None:
+            band = sobel_boundary_band(
+                label,
+                num_classes=self.num_classes,
+                ignore_index=self.ignore_index,
+                padding=self.boundary_loss.padding)
+            losses[self.boundary_loss.loss_name] = self.boundary_loss(
+                seg_logits, target, ignore_index=self.ignore_index, band=band)
+
+        valid_f = valid.to(confidence.dtype)
+        num_valid = valid_f.sum().clamp(min=1.0)
+        losses['tau'] = (tau * valid_f).sum() / num_valid
+        losses['kept_ratio'] = kept.sum() / num_valid
+        losses['confidence'] = confidence.sum() / num_valid
+        if band is not None:
+            losses['band_ratio'] = (band & valid).sum() / num_valid
+        losses['decay'] = self.decay_factor.clone()
+        losses.update(self.pseudo_label_stats(data_samples, label, kept))
+        return losses

@@ -1,0 +1,454 @@
+"""Generic teacher/student wrapper around any mmseg segmentor.
+
+The structure follows MMDetection 3.x's ``SemiBaseDetector``: one config key
+(``segmentor``) builds a student and a teacher of identical architecture; the
+teacher is frozen, always in eval mode, and updated by
+:class:`MeanTeacherHook`. Training is split into overridable stages:
+
+1. :meth:`get_pseudo_labels`: teacher logits at the padded input resolution
+   (not ``predict``, which un-flips and resizes to the original image, and not
+   ``encode_decode``, which resizes to the unpadded size), padding ignored.
+2. :meth:`loss_by_gt_labels`: the student's supervised loss.
+3. :meth:`loss_by_pseudo_labels`: the student's loss on pseudo-labels, which
+   each method defines.
+
+Loss keys are prefixed ``sup.`` and ``unsup.``; the unsupervised terms are
+scaled by ``lambda_u * ramp(iter)``.
+"""
+import copy
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
+
+import torch
+import torch.nn as nn
+from mmengine.config import ConfigDict
+from mmengine.logging import MessageHub
+from mmseg.models.segmentors.base import BaseSegmentor
+from mmseg.models.utils import resize
+from mmseg.registry import MODELS
+from mmseg.utils import (ConfigType, OptConfigType, OptMultiConfig,
+                         OptSampleList, SampleList, add_prefix)
+from torch import Tensor
+
+PREDICT_ON = ('teacher', 'student')
+
+
+@dataclass
+class PseudoLabels:
+    """Teacher output on an unlabeled batch, at the padded input resolution.
+
+    Attributes:
+        label (Tensor): Argmax class, (N, H, W); ``ignore_index`` on padding.
+        confidence (Tensor): Max softmax probability, (N, H, W); 0 on padding.
+        valid (Tensor): Boolean mask of real (non-padding) pixels, (N, H, W).
+    """
+    label: Tensor
+    confidence: Tensor
+    valid: Tensor
+
+
+def decode_logits(segmentor: nn.Module, feats: List[Tensor]) -> Tensor:
+    """Raw logits of a segmentor's decode head(s) at the head's resolution.
+
+    Args:
+        segmentor (nn.Module): An mmseg ``EncoderDecoder`` (or cascade).
+        feats (list[Tensor]): Output of ``segmentor.extract_feat``.
+
+    Returns:
+        Tensor: Logits (N, C, h, w).
+    """
+    head = segmentor.decode_head
+    if isinstance(head, nn.ModuleList):  # CascadeEncoderDecoder
+        logits = head[0].forward(feats)
+        for stage in head[1:]:
+            logits = stage.forward(feats, logits)
+        return logits
+    return head.forward(feats)
+
+
+def final_head(segmentor: nn.Module) -> nn.Module:
+    """The decode head whose logits are the segmentor's prediction."""
+    head = segmentor.decode_head
+    return head[-1] if isinstance(head, nn.ModuleList) else head
+
+
+def valid_pixel_mask(data_samples: SampleList, shape: Tuple[int, int],
+                     device: torch.device) -> Tensor:
+    """Mask of the non-padding pixels of a padded batch.
+
+    mmseg's ``stack_batch`` pads on the right and bottom and records
+    ``padding_size = (left, right, top, bottom)`` in each sample's metainfo.
+
+    Args:
+        data_samples (list[SegDataSample]): Samples of the batch.
+        shape (tuple[int, int]): Padded (H, W).
+        device (torch.device): Device of the mask.
+
+    Returns:
+        Tensor: Boolean mask (N, H, W).
+    """
+    height, width = shape
+    valid = torch.ones((len(data_samples), height, width),
+                       dtype=torch.bool,
+                       device=device)
+    for i, sample in enumerate(data_samples):
+        left, right, top, bottom = sample.metainfo.get('padding_size',
+                                                       (0, 0, 0, 0))
+        if right:
+            valid[i, :, width - right:] = False
+        if bottom:
+            valid[i, height - bottom:, :] = False
+        if left:
+            valid[i, :, :left] = False
+        if top:
+            valid[i, :top, :] = False
+    return valid
+
+
+class SemiBaseSegmentor(BaseSegmentor):
+    """Teacher/student segmentor for semi-supervised training.
+
+    Args:
+        segmentor (dict): Config of any mmseg segmentor (``EncoderDecoder``
+            and subclasses, ``CascadeEncoderDecoder``); student and teacher
+            are both built from it.
+        semi_train_cfg (dict, optional): Training options:
+
+            - ``unsup_weight`` (float): ``lambda_u``. Defaults to 1.0.
+            - ``rampup_iters`` (int): Linear ramp of the unsupervised weight
+              from 0 to 1 over these iterations; 0 disables it. Defaults
+              to 0.
+            - ``concat_student_forward`` (bool): Run the student backbone
+              once on the labeled and unlabeled images concatenated (heads
+              still run on each part). Backbone BN statistics are then those
+              of the mixed batch, as in a joint forward of ST++/UniMatch.
+              Defaults to True.
+            - ``ignore_index`` (int): Defaults to 255.
+        semi_test_cfg (dict, optional): ``predict_on``: ``'teacher'``
+            (default) or ``'student'``; which model ``predict`` and
+            ``tensor`` modes run.
+        data_preprocessor (dict, optional): A
+            ``MultiBranchDataPreprocessor`` config; by default one around the
+            segmentor's own ``data_preprocessor``.
+        init_cfg (dict, optional): Initialisation config.
+    """
+
+    def __init__(self,
+                 segmentor: ConfigType,
+                 semi_train_cfg: OptConfigType = None,
+                 semi_test_cfg: OptConfigType = None,
+                 data_preprocessor: OptConfigType = None,
+                 init_cfg: OptMultiConfig = None) -> None:
+        # ConfigDict: mmseg segmentors read e.g. ``test_cfg.mode`` by attribute.
+        segmentor = ConfigDict(copy.deepcopy(segmentor))
+        data_preprocessor = self._multi_branch_preprocessor(
+            data_preprocessor, segmentor.get('data_preprocessor'))
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.student = MODELS.build(copy.deepcopy(segmentor))
+        self.teacher = MODELS.build(segmentor)
+        if not hasattr(self.student, 'extract_feat') or not hasattr(
+                self.student, 'decode_head'):
+            raise TypeError(
+                f'model.segmentor of type {type(self.student).__name__} has '
+                'no extract_feat/decode_head; semi-supervised training needs '
+                'an EncoderDecoder-style segmentor')
+        self.semi_train_cfg = dict(
+            unsup_weight=1.0,
+            rampup_iters=0,
+            concat_student_forward=True,
+            ignore_index=255)
+        self.semi_train_cfg.update(semi_train_cfg or {})
+        self.semi_test_cfg = dict(predict_on='teacher')
+        self.semi_test_cfg.update(semi_test_cfg or {})
+        if self.semi_test_cfg['predict_on'] not in PREDICT_ON:
+            raise ValueError(f'semi_test_cfg.predict_on must be one of '
+                             f'{PREDICT_ON}, got '
+                             f"{self.semi_test_cfg['predict_on']!r}")
+        self.ignore_index = self.semi_train_cfg['ignore_index']
+        self.freeze(self.teacher)
+
+    # ------------------------------------------------------------------ utils
+    @staticmethod
+    def _multi_branch_preprocessor(outer: OptConfigType,
+                                   inner: OptConfigType) -> dict:
+        """Config of the multi-branch preprocessor of the wrapper.
+
+        An explicit ``MultiBranchDataPreprocessor`` is used as given.
+        Otherwise the segmentor's own preprocessor is wrapped; a plain
+        preprocessor given to the wrapper (mmengine's ``Runner`` injects a
+        config's top-level ``data_preprocessor``, which mmseg's model configs
+        define without the crop ``size``) is used only when the segmentor
+        has none.
+        """
+        if outer is not None and \
+                outer.get('type') == 'MultiBranchDataPreprocessor':
+            return outer
+        chosen = inner if inner is not None else outer
+        if chosen is None:
+            raise ValueError('model.segmentor has no data_preprocessor and '
+                             'model.data_preprocessor is not set: give one '
+                             'of them')
+        return dict(
+            type='MultiBranchDataPreprocessor', data_preprocessor=chosen)
+
+    @staticmethod
+    def freeze(model: nn.Module) -> None:
+        """Stop gradients into ``model`` and put it in eval mode."""
+        model.eval()
+        for param in model.parameters():
+            param.requires_grad_(False)
+
+    def train(self, mode: bool = True) -> 'SemiBaseSegmentor':
+        """Set train/eval mode; the teacher always stays in eval mode."""
+        super().train(mode)
+        self.teacher.eval()
+        return self
+
+    @property
+    def num_classes(self) -> int:
+        """Number of classes of the segmentor."""
+        return final_head(self.student).num_classes
+
+    @property
+    def align_corners(self) -> bool:
+        """``align_corners`` of the final decode head."""
+        return final_head(self.student).align_corners
+
+    def _predict_model(self) -> nn.Module:
+        return getattr(self, self.semi_test_cfg['predict_on'])
+
+    @staticmethod
+    def current_iter() -> int:
+        """Training iteration published by mmengine's ``RuntimeInfoHook``."""
+        return int(MessageHub.get_current_instance().get_info('iter', 0))
+
+    def unsup_weight(self) -> float:
+        """``lambda_u * r(t)`` with ``r`` a linear ramp from 0 to 1."""
+        weight = float(self.semi_train_cfg['unsup_weight'])
+        rampup = int(self.semi_train_cfg['rampup_iters'])
+        if rampup > 0:
+            weight *= min(1.0, self.current_iter() / rampup)
+        return weight
+
+    # --------------------------------------------------------------- training
+    def loss(self, multi_batch_inputs: Dict[str, Tensor],
+             multi_batch_data_samples: Dict[str, SampleList]) -> dict:
+        """Supervised plus weighted unsupervised losses of one batch.
+
+        Args:
+            multi_batch_inputs (dict[str, Tensor]): Images per branch:
+                ``sup``, ``unsup_teacher`` and optionally ``unsup_student``
+                (defaults to the teacher view, as in the reference).
+            multi_batch_data_samples (dict[str, list]): Samples per branch.
+
+        Returns:
+            dict[str, Tensor]: Losses (``sup.*``, ``unsup.*``) and logged
+            statistics.
+        """
+        if 'sup' not in multi_batch_inputs or \
+                'unsup_teacher' not in multi_batch_inputs:
+            raise KeyError(
+                'a semi-supervised batch needs the branches "sup" and '
+                f'"unsup_teacher", got {sorted(multi_batch_inputs)}: check '
+                'the MultiBranch transforms of train_dataloader')
+        sup_inputs = multi_batch_inputs['sup']
+        sup_samples = multi_batch_data_samples['sup']
+        teacher_inputs = multi_batch_inputs['unsup_teacher']
+        teacher_samples = multi_batch_data_samples['unsup_teacher']
+        student_inputs = multi_batch_inputs.get('unsup_student',
+                                                teacher_inputs)
+        student_samples = multi_batch_data_samples.get(
+            'unsup_student', teacher_samples)
+        if student_inputs.shape != teacher_inputs.shape:
+            raise ValueError(
+                'teacher and student views must be pixel-aligned, got shapes '
+                f'{tuple(teacher_inputs.shape)} and '
+                f'{tuple(student_inputs.shape)}: put geometric transforms '
+                'before MultiBranch')
+
+        pseudo_labels = self.get_pseudo_labels(teacher_inputs,
+                                               teacher_samples)
+        sup_feats, unsup_feats = self.extract_student_feats(
+            sup_inputs, student_inputs)
+        losses = add_prefix(
+            self.loss_by_gt_labels(sup_inputs, sup_feats, sup_samples), 'sup')
+        unsup_losses = self.loss_by_pseudo_labels(student_inputs, unsup_feats,
+                                                  student_samples,
+                                                  pseudo_labels)
+        weight = self.unsup_weight()
+        for name, value in unsup_losses.items():
+            if 'loss' in name:
+                unsup_losses[name] = value * weight
+        unsup_losses['unsup_weight'] = torch.tensor(weight)
+        losses.update(add_prefix(unsup_losses, 'unsup'))
+        return losses
+
+    @torch.no_grad()
+    def get_pseudo_labels(self, inputs: Tensor,
+                          data_samples: SampleList) -> PseudoLabels:
+        """Teacher argmax and confidence at the padded input resolution.
+
+        Args:
+            inputs (Tensor): Unlabeled images (N, 3, H, W) as the teacher sees
+                them (padded batch).
+            data_samples (list[SegDataSample]): Their samples (padding info).
+
+        Returns:
+            PseudoLabels: Label, confidence and valid mask, (N, H, W) each.
+        """
+        feats = self.teacher.extract_feat(inputs)
+        logits = decode_logits(self.teacher, feats)
+        logits = resize(
+            logits.float(),
+            size=inputs.shape[-2:],
+            mode='bilinear',
+            align_corners=final_head(self.teacher).align_corners)
+        # max softmax = exp(max logit - logsumexp): no full softmax tensor.
+        max_logit, label = logits.max(dim=1)
+        confidence = torch.exp(max_logit - torch.logsumexp(logits, dim=1))
+        valid = valid_pixel_mask(data_samples, inputs.shape[-2:],
+                                 inputs.device)
+        label = label.masked_fill(~valid, self.ignore_index)
+        confidence = confidence.masked_fill(~valid, 0.0)
+        return PseudoLabels(label=label, confidence=confidence, valid=valid)
+
+    def extract_student_feats(
+            self, sup_inputs: Tensor,
+            unsup_inputs: Tensor) -> Tuple[List[Tensor], List[Tensor]]:
+        """Student backbone (+neck) features of both batches.
+
+        One backbone pass over the concatenation when
+        ``concat_student_forward`` is set and the crops match in size.
+
+        Args:
+            sup_inputs (Tensor): Labeled images (B_l, 3, H, W).
+            unsup_inputs (Tensor): Unlabeled student view (B_u, 3, H, W).
+
+        Returns:
+            tuple[list[Tensor], list[Tensor]]: Features of each batch.
+        """
+        if self.semi_train_cfg['concat_student_forward'] and \
+                sup_inputs.shape[1:] == unsup_inputs.shape[1:]:
+            feats = self.student.extract_feat(
+                torch.cat([sup_inputs, unsup_inputs]))
+            num_sup = sup_inputs.shape[0]
+            return ([f[:num_sup] for f in feats],
+                    [f[num_sup:] for f in feats])
+        return (self.student.extract_feat(sup_inputs),
+                self.student.extract_feat(unsup_inputs))
+
+    def loss_by_gt_labels(self, inputs: Tensor, feats: List[Tensor],
+                          data_samples: SampleList) -> dict:
+        """Student's supervised losses (decode and auxiliary heads).
+
+        Args:
+            inputs (Tensor): Labeled images.
+            feats (list[Tensor]): Their student features.
+            data_samples (list[SegDataSample]): Samples with ``gt_sem_seg``.
+
+        Returns:
+            dict[str, Tensor]: mmseg loss dict (``decode.*``, ``aux.*``).
+        """
+        losses = self.student._decode_head_forward_train(feats, data_samples)
+        if self.student.with_auxiliary_head:
+            losses.update(
+                self.student._auxiliary_head_forward_train(
+                    feats, data_samples))
+        return losses
+
+    def loss_by_pseudo_labels(self, inputs: Tensor, feats: List[Tensor],
+                              data_samples: SampleList,
+                              pseudo_labels: PseudoLabels) -> dict:
+        """Student's loss on the teacher's pseudo-labels (method-specific).
+
+        Args:
+            inputs (Tensor): Unlabeled student view.
+            feats (list[Tensor]): Its student features.
+            data_samples (list[SegDataSample]): Its samples.
+            pseudo_labels (PseudoLabels): Teacher output.
+
+        Returns:
+            dict[str, Tensor]: Losses (keys with ``loss``) and statistics.
+        """
+        raise NotImplementedError(
+            f'{type(self).__name__} must implement loss_by_pseudo_labels')
+
+    def pseudo_label_stats(self, data_samples: SampleList, label: Tensor,
+                           kept: Tensor) -> Dict[str, Tensor]:
+        """Pseudo-label accuracy against masks kept for diagnostics only.
+
+        Uses ``diag_sem_seg`` (see ``StashDiagnosticMask``) when the samples
+        carry it; those masks never reach a loss.
+
+        Args:
+            data_samples (list[SegDataSample]): Unlabeled samples.
+            label (Tensor): Unthresholded pseudo-labels (N, H, W).
+            kept (Tensor): Boolean mask of pixels kept by the threshold.
+
+        Returns:
+            dict[str, Tensor]: ``pseudo_acc`` (all valid pixels) and
+            ``pseudo_acc_kept`` (kept pixels), or empty.
+        """
+        if not data_samples or 'diag_sem_seg' not in data_samples[0]:
+            return {}
+        correct = torch.zeros(2, device=label.device)
+        total = torch.zeros(2, device=label.device)
+        for i, sample in enumerate(data_samples):
+            truth = sample.diag_sem_seg.data.to(label.device)[0]
+            height, width = truth.shape
+            pred = label[i, :height, :width]
+            labelled = truth != self.ignore_index
+            hit = (pred == truth) & labelled
+            kept_i = kept[i, :height, :width] & labelled
+            correct += torch.stack([hit.sum(), (hit & kept_i).sum()])
+            total += torch.stack([labelled.sum(), kept_i.sum()])
+        acc = correct / total.clamp(min=1)
+        return dict(pseudo_acc=acc[0], pseudo_acc_kept=acc[1])
+
+    # -------------------------------------------------------------- inference
+    def predict(self,
+                inputs: Tensor,
+                data_samples: OptSampleList = None) -> SampleList:
+        """Predict with the teacher or student (``semi_test_cfg``)."""
+        return self._predict_model().predict(inputs, data_samples)
+
+    def _forward(self,
+                 inputs: Tensor,
+                 data_samples: OptSampleList = None) -> Tensor:
+        """Raw network output of the teacher or student."""
+        return self._predict_model()._forward(inputs, data_samples)
+
+    def extract_feat(self, inputs: Tensor) -> List[Tensor]:
+        """Features of the teacher or student (``semi_test_cfg``)."""
+        return self._predict_model().extract_feat(inputs)
+
+    def encode_decode(self, inputs: Tensor,
+                      batch_data_samples: SampleList) -> Tensor:
+        """``encode_decode`` of the teacher or student."""
+        return self._predict_model().encode_decode(inputs, batch_data_samples)
+
+    # ------------------------------------------------------------ checkpoints
+    def _load_from_state_dict(self, state_dict: dict, prefix: str,
+                              local_metadata: dict, strict: bool,
+                              missing_keys: List[str],
+                              unexpected_keys: List[str],
+                              error_msgs: List[str]) -> None:
+        """Load a plain mmseg checkpoint into both student and teacher.
+
+        A state dict without ``student.``/``teacher.`` keys comes from a
+        supervised mmseg model: each of its entries initialises both.
+        """
+        own_keys = [k for k in state_dict if k.startswith(prefix)]
+        is_plain = own_keys and not any(
+            k[len(prefix):].startswith(('student.', 'teacher.'))
+            for k in own_keys)
+        if is_plain:
+            for key in own_keys:
+                value = state_dict.pop(key)
+                name = key[len(prefix):]
+                state_dict[f'{prefix}student.{name}'] = value
+                state_dict[f'{prefix}teacher.{name}'] = value
+        super()._load_from_state_dict(state_dict, prefix, local_metadata,
+                                      strict, missing_keys, unexpected_keys,
+                                      error_msgs)

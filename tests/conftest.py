@@ -1,0 +1,93 @@
+"""Shared fixtures: a tiny DeepLabv3+ segmentor config and batch factories."""
+import copy
+
+import pytest
+import torch
+from mmengine.structures import PixelData
+from mmseg.structures import SegDataSample
+from mmseg.utils import register_all_modules
+
+import mmseg_cwbass  # noqa: F401
+
+register_all_modules(init_default_scope=True)
+
+NORM_CFG = dict(type='BN', requires_grad=True)
+TINY_SEGMENTOR = dict(
+    type='EncoderDecoder',
+    data_preprocessor=dict(
+        type='SegDataPreProcessor',
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        bgr_to_rgb=True,
+        pad_val=0,
+        seg_pad_val=255,
+        size=(32, 32)),
+    pretrained=None,
+    backbone=dict(
+        type='ResNetV1c',
+        depth=18,
+        stem_channels=8,
+        base_channels=8,
+        num_stages=4,
+        out_indices=(0, 1, 2, 3),
+        dilations=(1, 1, 2, 4),
+        strides=(1, 2, 1, 1),
+        norm_cfg=NORM_CFG,
+        contract_dilation=True),
+    decode_head=dict(
+        type='BoundaryAwareASPPHead',
+        in_channels=64,
+        in_index=3,
+        channels=16,
+        dilations=(1, 2, 3, 4),
+        c1_in_channels=8,
+        c1_channels=4,
+        dropout_ratio=0.0,
+        num_classes=4,
+        norm_cfg=NORM_CFG,
+        align_corners=False,
+        loss_decode=dict(type='CrossEntropyLoss', loss_weight=1.0)),
+    train_cfg=dict(),
+    test_cfg=dict(mode='whole'))
+
+
+@pytest.fixture
+def tiny_segmentor_cfg():
+    """A fresh copy of a tiny DeepLabv3+ (ResNet-18-D8 at 1/8 width)."""
+    return copy.deepcopy(TINY_SEGMENTOR)
+
+
+def _samples(num, size, with_gt, seed, num_classes=4):
+    generator = torch.Generator().manual_seed(seed)
+    samples = []
+    for _ in range(num):
+        sample = SegDataSample(
+            metainfo=dict(
+                img_shape=size, ori_shape=size, pad_shape=size,
+                padding_size=(0, 0, 0, 0)))
+        if with_gt:
+            sample.gt_sem_seg = PixelData(
+                data=torch.randint(
+                    0, num_classes, (1, *size), generator=generator))
+        samples.append(sample)
+    return samples
+
+
+@pytest.fixture
+def make_semi_batch():
+    """Factory of a preprocessed multi-branch batch (already normalised)."""
+
+    def factory(num_sup=2, num_unsup=2, size=(32, 32), seed=0,
+                num_classes=4):
+        generator = torch.Generator().manual_seed(seed)
+        inputs = dict(
+            sup=torch.randn(num_sup, 3, *size, generator=generator),
+            unsup_teacher=torch.randn(num_unsup, 3, *size,
+                                      generator=generator))
+        samples = dict(
+            sup=_samples(num_sup, size, True, seed, num_classes),
+            unsup_teacher=_samples(num_unsup, size, False, seed + 1,
+                                   num_classes))
+        return inputs, samples
+
+    return factory

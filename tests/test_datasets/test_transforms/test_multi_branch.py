@@ -1,0 +1,84 @@
+import numpy as np
+import pytest
+import torch
+from mmcv.transforms import Compose
+
+from mmseg.registry import TRANSFORMS
+
+BRANCHES = ['sup', 'unsup_teacher', 'unsup_student']
+
+
+def make_results(seed=0):
+    rng = np.random.RandomState(seed)
+    img = rng.randint(0, 256, (40, 56, 3)).astype(np.uint8)
+    seg = (np.arange(40 * 56).reshape(40, 56) % 7).astype(np.uint8)
+    return dict(img=img, gt_seg_map=seg, seg_fields=['gt_seg_map'],
+                img_shape=img.shape[:2], ori_shape=img.shape[:2],
+                img_path='x.jpg', seg_map_path='x.png',
+                reduce_zero_label=False)
+
+
+def shared_geometry():
+    return [
+        dict(type='RandomResize', scale=(56, 40), ratio_range=(0.5, 2.0),
+             keep_ratio=True),
+        dict(type='RandomCrop', crop_size=(24, 24)),
+        dict(type='RandomFlip', prob=0.5),
+    ]
+
+
+@pytest.mark.parametrize('seed', range(5))
+def test_views_share_geometry_and_differ_in_photometry(seed):
+    np.random.seed(seed)
+    pipeline = Compose(shared_geometry() + [
+        dict(type='StashDiagnosticMask'),
+        dict(
+            type='MultiBranch',
+            branch_field=BRANCHES,
+            unsup_teacher=[dict(type='PackSemiSegInputs')],
+            unsup_student=[
+                dict(type='PhotoMetricDistortion', brightness_delta=64),
+                dict(type='PackSemiSegInputs')
+            ])
+    ])
+    out = pipeline(make_results(seed))
+    assert out['inputs']['sup'] is None and out['data_samples']['sup'] is None
+    teacher = out['data_samples']['unsup_teacher']
+    student = out['data_samples']['unsup_student']
+    # the masks kept for diagnostics went through the same geometry
+    assert torch.equal(teacher.diag_sem_seg.data, student.diag_sem_seg.data)
+    assert 'gt_sem_seg' not in teacher and 'gt_sem_seg' not in student
+    assert teacher.metainfo['flip'] == student.metainfo['flip']
+    assert out['inputs']['unsup_teacher'].shape == \
+        out['inputs']['unsup_student'].shape
+
+
+def test_identical_branches_are_identical_pixels():
+    np.random.seed(0)
+    pipeline = Compose(shared_geometry() + [
+        dict(
+            type='MultiBranch',
+            branch_field=BRANCHES,
+            unsup_teacher=[dict(type='PackSegInputs')],
+            unsup_student=[dict(type='PackSegInputs')])
+    ])
+    out = pipeline(make_results())
+    assert torch.equal(out['inputs']['unsup_teacher'],
+                       out['inputs']['unsup_student'])
+
+
+def test_labeled_sample_packs_its_mask():
+    pipeline = Compose([
+        dict(type='MultiBranch', branch_field=BRANCHES,
+             sup=[dict(type='PackSegInputs')])
+    ])
+    out = pipeline(make_results())
+    assert out['data_samples']['sup'].gt_sem_seg.data.shape == (1, 40, 56)
+    assert out['inputs']['unsup_teacher'] is None
+
+
+def test_unknown_branch_is_refused():
+    with pytest.raises(ValueError, match='branch_field'):
+        TRANSFORMS.build(
+            dict(type='MultiBranch', branch_field=['sup'],
+                 unsup=[dict(type='PackSegInputs')]))
