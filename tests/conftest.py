@@ -91,3 +91,29 @@ def make_semi_batch():
         return inputs, samples
 
     return factory
+
+
+def write_split(root, ids_labeled, ids_unlabeled, name='1-8'):
+    """Write data/splits/toy_voc/<name>/{labeled,unlabeled}.txt under root."""
+    split = root / 'data' / 'splits' / 'toy_voc' / name
+    split.mkdir(parents=True, exist_ok=True)
+    (split / 'labeled.txt').write_text('\n'.join(ids_labeled) + '\n')
+    (split / 'unlabeled.txt').write_text('\n'.join(ids_unlabeled) + '\n')
+
+
+@pytest.fixture(scope='session')
+def toy_voc_workspace(tmp_path_factory):
+    """A working directory with data/toy (VOC layout) and a 1-8 split.
+
+    16 train images (3 labeled, 13 unlabeled), 3 val images, 48x64 pixels;
+    configs/demo/*toy-voc* read it with paths relative to this directory.
+    """
+    from mmseg_cwbass.datasets.toy_data import generate_toy_voc
+    root = tmp_path_factory.mktemp('toy_workspace')
+    voc = generate_toy_voc(
+        str(root / 'data' / 'toy'), num_train=16, num_val=3,
+        image_size=(48, 64), seed=0)
+    with open(f'{voc}/ImageSets/Segmentation/train.txt') as f:
+        ids = [line.strip() for line in f if line.strip()]
+    write_split(root, ids[:3], ids[3:])
+    return root

@@ -12,6 +12,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import mmseg_cwbass  # noqa: F401  (registers the plugin's components)
+from mmseg_cwbass.engine.launch import init_cpu_distributed
 
 
 def parse_args() -> argparse.Namespace:
@@ -97,6 +98,7 @@ def main() -> int:
     if args.out is not None:
         cfg.test_evaluator['output_dir'] = args.out
         cfg.test_evaluator['keep_results'] = True
+    init_cpu_distributed(args.launcher)
     runner = Runner.from_cfg(cfg)
     runner.test()
     return 0

@@ -15,6 +15,7 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 import mmseg_cwbass  # noqa: F401  (registers the plugin's components)
+from mmseg_cwbass.engine.launch import init_cpu_distributed
 from mmseg.registry import RUNNERS
 
 
@@ -91,6 +92,7 @@ def main() -> int:
         cfg.resume = True
         cfg.load_from = args.resume
 
+    init_cpu_distributed(args.launcher)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else \
         RUNNERS.build(cfg)
     runner.train()

@@ -1,10 +1,36 @@
 """Labeled + unlabeled training set for semi-supervised segmentation."""
+import contextlib
 import copy
 import os.path as osp
-from typing import List, Optional
+import random
+from typing import Iterator, List, Optional, Tuple, Union
 
+import numpy as np
+import torch
 from mmengine.dataset import ConcatDataset
 from mmseg.registry import DATASETS
+
+
+@contextlib.contextmanager
+def seeded_random_state(seed: int) -> Iterator[None]:
+    """Seed python, numpy and torch RNGs inside the block, then restore them.
+
+    mmcv/mmseg transforms draw from the global RNGs; seeding them per sample
+    makes a sample's augmentation a function of its seed alone, while the
+    restore keeps the caller's (e.g. the model's dropout) streams untouched.
+    """
+    py_state = random.getstate()
+    np_state = np.random.get_state()
+    torch_state = torch.get_rng_state()
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    try:
+        yield
+    finally:
+        random.setstate(py_state)
+        np.random.set_state(np_state)
+        torch.set_rng_state(torch_state)
 
 
 def _resolve_ann_file(cfg: dict) -> Optional[str]:
@@ -85,6 +111,24 @@ class SemiSegDataset(ConcatDataset):
                     f'unlabeled split {_resolve_ann_file(unlabeled)} share '
                     f'{len(shared)} images, e.g. {shared[:5]}')
         super().__init__(datasets=datasets, ignore_keys=ignore_keys)
+
+    # MultiSourceSampler may yield (index, seed) pairs: see __getitem__.
+    accepts_seeded_indices = True
+
+    def __getitem__(self, idx: Union[int, Tuple[int, int]]) -> dict:
+        """Load a sample; with an ``(index, seed)`` pair, seed its transforms.
+
+        Args:
+            idx (int | tuple[int, int]): Index, or index and seed.
+
+        Returns:
+            dict: The transformed sample.
+        """
+        if isinstance(idx, (tuple, list)):
+            index, seed = idx
+            with seeded_random_state(int(seed)):
+                return super().__getitem__(int(index))
+        return super().__getitem__(idx)
 
     @property
     def labeled(self):

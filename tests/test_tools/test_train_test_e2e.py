@@ -10,7 +10,6 @@ import sys
 import mmseg
 import pytest
 
-from mmseg_cwbass.datasets.toy_data import generate_toy_voc
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'demo', 'cwbass_r18-tiny_toy-voc_1-8.py')
@@ -22,21 +21,6 @@ SHORT = [
     'train_dataloader.sampler.source_ratio=[2,2]',
     'train_dataloader.batch_size=4'
 ]
-
-
-@pytest.fixture(scope='module')
-def toy_workspace(tmp_path_factory):
-    root = tmp_path_factory.mktemp('e2e')
-    voc = generate_toy_voc(
-        str(root / 'data' / 'toy'), num_train=16, num_val=3,
-        image_size=(48, 64), seed=0)
-    with open(osp.join(voc, 'ImageSets', 'Segmentation', 'train.txt')) as f:
-        ids = [line.strip() for line in f if line.strip()]
-    split = root / 'data' / 'splits' / 'toy_voc' / '1-8'
-    split.mkdir(parents=True)
-    (split / 'labeled.txt').write_text('\n'.join(ids[:3]) + '\n')
-    (split / 'unlabeled.txt').write_text('\n'.join(ids[3:]) + '\n')
-    return root
 
 
 def run(args, cwd, trust_store):
@@ -62,8 +46,8 @@ def scalars(work_dir):
 
 
 @pytest.mark.slow
-def test_train_resume_test_with_our_tools(toy_workspace, tmp_path):
-    cwd = str(toy_workspace)
+def test_train_resume_test_with_our_tools(toy_voc_workspace, tmp_path):
+    cwd = str(toy_voc_workspace)
     store = str(tmp_path / 'trusted.txt')
     work = str(tmp_path / 'work')
     run([osp.join(REPO, 'tools', 'train.py'), CONFIG, '--work-dir', work,
@@ -96,8 +80,8 @@ def test_train_resume_test_with_our_tools(toy_workspace, tmp_path):
 
 
 @pytest.mark.slow
-def test_same_config_with_mmseg_stock_tools(toy_workspace, tmp_path):
-    cwd = str(toy_workspace)
+def test_same_config_with_mmseg_stock_tools(toy_voc_workspace, tmp_path):
+    cwd = str(toy_voc_workspace)
     store = str(tmp_path / 'trusted.txt')
     work = str(tmp_path / 'stock')
     run([osp.join(STOCK_TOOLS, 'train.py'), CONFIG, '--work-dir', work,

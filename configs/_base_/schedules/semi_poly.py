@@ -22,8 +22,12 @@ param_scheduler = [
         end=max_iters,
         by_epoch=False)
 ]
+# IterBasedTrainLoop that resumes by jumping the sampler to the right batch
+# instead of re-loading (and re-augmenting) every batch already trained.
 train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
+    type='SemiIterBasedTrainLoop',
+    max_iters=max_iters,
+    val_interval=val_interval)
 # Evaluates teacher and student; metrics are teacher/mIoU, student/mIoU.
 val_cfg = dict(type='TeacherStudentValLoop')
 test_cfg = dict(type='TestLoop')

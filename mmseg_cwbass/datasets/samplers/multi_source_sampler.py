@@ -6,15 +6,23 @@ seeded permutations shared by all ranks; rank ``r`` takes every
 ``world_size``-th element, so the ranks see disjoint shards and no sample is
 seen twice in the same iteration. The role mirrors MMDetection 3.x's
 ``MultiSourceSampler``.
+
+For exact resumption the stream can start at any position in O(1)
+(:meth:`set_start`), and each index can carry a seed derived from its
+position, with which :class:`SemiSegDataset` runs the random transforms: the
+augmentation of a sample then depends only on where it is in the stream, not
+on how many workers loaded what before it.
 """
 import itertools
-from typing import Iterator, List, Optional, Sequence, Sized
+from typing import Iterator, List, Optional, Sequence, Sized, Tuple, Union
 
 import torch
 from mmengine.dataset import ConcatDataset
 from mmengine.dist import get_dist_info, sync_random_seed
 from mmseg.registry import DATA_SAMPLERS
 from torch.utils.data import Sampler
+
+_SEED_MODULUS = 2**32
 
 
 @DATA_SAMPLERS.register_module()
@@ -28,6 +36,9 @@ class MultiSourceSampler(Sampler):
         shuffle (bool): Shuffle each source. Defaults to True.
         seed (int, optional): Shuffle seed; synchronised across ranks when
             None. Defaults to None.
+        sample_seeds (bool, optional): Yield ``(index, seed)`` pairs so the
+            dataset seeds each sample's transforms. Defaults to None: on when
+            the dataset accepts them (:class:`SemiSegDataset`).
     """
 
     def __init__(self,
@@ -35,7 +46,8 @@ class MultiSourceSampler(Sampler):
                  batch_size: int,
                  source_ratio: Sequence[int],
                  shuffle: bool = True,
-                 seed: Optional[int] = None) -> None:
+                 seed: Optional[int] = None,
+                 sample_seeds: Optional[bool] = None) -> None:
         if not isinstance(dataset, ConcatDataset):
             raise TypeError('MultiSourceSampler needs a ConcatDataset of the '
                             f'sources, got {type(dataset).__name__}')
@@ -52,12 +64,19 @@ class MultiSourceSampler(Sampler):
         self.source_ratio = list(source_ratio)
         self.shuffle = shuffle
         self.seed = sync_random_seed() if seed is None else seed
+        accepts = getattr(dataset, 'accepts_seeded_indices', False)
+        if sample_seeds and not accepts:
+            raise ValueError(f'sample_seeds=True needs a dataset that accepts '
+                             f'(index, seed) pairs, got '
+                             f'{type(dataset).__name__}')
+        self.sample_seeds = accepts if sample_seeds is None else sample_seeds
         self.num_per_source = [
             batch_size * r // sum(source_ratio) for r in source_ratio
         ]
         self.num_per_source[0] += batch_size - sum(self.num_per_source)
         self.source_sizes = [len(d) for d in dataset.datasets]
         self.offsets = [0] + list(dataset.cumulative_sizes[:-1])
+        self.start_batch = 0
         for i, (size, need) in enumerate(
                 zip(self.source_sizes, self.num_per_source)):
             if size < need * self.world_size:
@@ -69,28 +88,56 @@ class MultiSourceSampler(Sampler):
                     'that one iteration needs: add data or lower the batch '
                     'size / source_ratio')
 
-    def _source_stream(self, source: int) -> Iterator[int]:
-        """Endless, seeded permutations of one source (same on all ranks)."""
-        size = self.source_sizes[source]
-        generator = torch.Generator()
-        generator.manual_seed(self.seed + source)
-        while True:
-            if self.shuffle:
-                yield from torch.randperm(size, generator=generator).tolist()
-            else:
-                yield from range(size)
+    def set_start(self, num_batches: int) -> None:
+        """Start the next iteration after ``num_batches`` batches.
 
-    def __iter__(self) -> Iterator[int]:
-        streams: List[Iterator[int]] = [
-            itertools.islice(
-                self._source_stream(i), self.rank, None, self.world_size)
-            for i in range(len(self.source_sizes))
-        ]
+        Args:
+            num_batches (int): Batches already consumed on this rank.
+        """
+        self.start_batch = int(num_batches)
+
+    def _permutation(self, source: int, epoch: int) -> List[int]:
+        size = self.source_sizes[source]
+        if not self.shuffle:
+            return list(range(size))
+        generator = torch.Generator()
+        # One seed per (source, pass): any pass can be regenerated directly.
+        generator.manual_seed(
+            (self.seed * 1_000_003 + source * 7_919 + epoch) % 2**63)
+        return torch.randperm(size, generator=generator).tolist()
+
+    def _source_stream(self, source: int, start: int) -> Iterator[int]:
+        """Indices of one source for this rank, from its ``start``-th one."""
+        size = self.source_sizes[source]
+        # The rank's k-th index is element rank + k * world_size of the
+        # global stream shared by all ranks.
+        position = self.rank + start * self.world_size
+        epoch, offset = divmod(position, size)
         while True:
+            permutation = self._permutation(source, epoch)
+            while offset < size:
+                yield permutation[offset]
+                offset += self.world_size
+            epoch, offset = epoch + 1, offset - size
+
+    def _sample_seed(self, position: int) -> int:
+        return (self.seed * 2_654_435_761 + self.rank * 97_531 +
+                position) % _SEED_MODULUS
+
+    def __iter__(self) -> Iterator[Union[int, Tuple[int, int]]]:
+        streams = [
+            self._source_stream(i, self.start_batch * count)
+            for i, count in enumerate(self.num_per_source)
+        ]
+        position = self.start_batch * self.batch_size
+        for _ in itertools.count():
             for source, count in enumerate(self.num_per_source):
                 offset = self.offsets[source]
                 for _ in range(count):
-                    yield offset + next(streams[source])
+                    index = offset + next(streams[source])
+                    yield (index, self._sample_seed(position)) \
+                        if self.sample_seeds else index
+                    position += 1
 
     def __len__(self) -> int:
         return len(self.dataset)

@@ -16,13 +16,16 @@ Loss keys are prefixed ``sup.`` and ``unsup.``; the unsupervised terms are
 scaled by ``lambda_u * ramp(iter)``.
 """
 import copy
+import logging
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
 import torch
+import torch.distributed as dist
 import torch.nn as nn
 from mmengine.config import ConfigDict
-from mmengine.logging import MessageHub
+from mmengine.logging import MessageHub, print_log
+from mmengine.optim import OptimWrapper
 from mmseg.models.segmentors.base import BaseSegmentor
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
@@ -31,6 +34,7 @@ from mmseg.utils import (ConfigType, OptConfigType, OptMultiConfig,
 from torch import Tensor
 
 PREDICT_ON = ('teacher', 'student')
+NONFINITE_POLICIES = ('stop', 'skip')
 
 
 @dataclass
@@ -124,6 +128,10 @@ class SemiBaseSegmentor(BaseSegmentor):
               of the mixed batch, as in a joint forward of ST++/UniMatch.
               Defaults to True.
             - ``ignore_index`` (int): Defaults to 255.
+            - ``nonfinite_loss`` (str): What a NaN/Inf loss does:
+              ``'stop'`` raises (naming the term and iteration) before the
+              optimizer step and before any checkpoint of that iteration is
+              written; ``'skip'`` drops that step. Defaults to ``'stop'``.
         semi_test_cfg (dict, optional): ``predict_on``: ``'teacher'``
             (default) or ``'student'``; which model ``predict`` and
             ``tensor`` modes run.
@@ -157,8 +165,14 @@ class SemiBaseSegmentor(BaseSegmentor):
             unsup_weight=1.0,
             rampup_iters=0,
             concat_student_forward=True,
-            ignore_index=255)
+            ignore_index=255,
+            nonfinite_loss='stop')
         self.semi_train_cfg.update(semi_train_cfg or {})
+        if self.semi_train_cfg['nonfinite_loss'] not in NONFINITE_POLICIES:
+            raise ValueError(
+                f'semi_train_cfg.nonfinite_loss must be one of '
+                f'{NONFINITE_POLICIES}, got '
+                f"{self.semi_train_cfg['nonfinite_loss']!r}")
         self.semi_test_cfg = dict(predict_on='teacher')
         self.semi_test_cfg.update(semi_test_cfg or {})
         if self.semi_test_cfg['predict_on'] not in PREDICT_ON:
@@ -232,6 +246,73 @@ class SemiBaseSegmentor(BaseSegmentor):
         return weight
 
     # --------------------------------------------------------------- training
+    def train_step(self, data: dict,
+                   optim_wrapper: OptimWrapper) -> Dict[str, Tensor]:
+        """One optimisation step that refuses to apply a non-finite loss.
+
+        Args:
+            data (dict): Collated batch from the dataloader.
+            optim_wrapper (OptimWrapper): Updates the student.
+
+        Returns:
+            dict[str, Tensor]: Logged variables.
+
+        Raises:
+            FloatingPointError: A loss term is NaN/Inf and the policy is
+                ``'stop'``.
+        """
+        return self.guarded_train_step(self, data, optim_wrapper)
+
+    def guarded_train_step(self, forward_model: nn.Module, data: dict,
+                           optim_wrapper: OptimWrapper) -> Dict[str, Tensor]:
+        """Forward through ``forward_model`` (this model or its DDP wrapper),
+        check the loss on every rank, then step or apply the policy."""
+        with optim_wrapper.optim_context(forward_model):
+            data = self.data_preprocessor(data, True)
+            losses = forward_model._run_forward(data, mode='loss')
+        total, log_vars = self.parse_losses(losses)
+        if self._all_ranks_finite(total):
+            optim_wrapper.update_params(total)
+            return log_vars
+        bad_terms = {
+            name: value.detach().float().mean().item()
+            for name, value in losses.items()
+            if not torch.isfinite(value.detach()).all()
+        }
+        where = f'iteration {self.current_iter() + 1}'
+        if self.semi_train_cfg['nonfinite_loss'] == 'stop':
+            raise FloatingPointError(
+                f'non-finite loss at {where}: {bad_terms or "on another rank"}'
+                '. Training stopped before the optimizer step, so the '
+                'weights and the last checkpoint are intact. Lower the '
+                'learning rate or set model.semi_train_cfg.nonfinite_loss='
+                "'skip' to drop such steps.")
+        print_log(
+            f'skipped the step of {where}: non-finite loss '
+            f'{bad_terms or "on another rank"}',
+            logger='current',
+            level=logging.WARNING)
+        optim_wrapper.zero_grad()
+        log_vars = {
+            k: v
+            for k, v in log_vars.items() if torch.isfinite(v).all()
+        }
+        log_vars['skipped_step'] = torch.tensor(1.0)
+        return log_vars
+
+    @staticmethod
+    def _all_ranks_finite(total: Tensor) -> bool:
+        """Whether the loss is finite on every rank (one small all-reduce).
+
+        All ranks must take the same decision, or DDP's gradient all-reduce
+        would wait forever for the rank that skipped.
+        """
+        finite = torch.isfinite(total.detach()).to(torch.int32).reshape(1)
+        if dist.is_available() and dist.is_initialized() and \
+                dist.get_world_size() > 1:
+            dist.all_reduce(finite, op=dist.ReduceOp.MIN)
+        return bool(finite.item())
+
     def loss(self, multi_batch_inputs: Dict[str, Tensor],
              multi_batch_data_samples: Dict[str, SampleList]) -> dict:
         """Supervised plus weighted unsupervised losses of one batch.

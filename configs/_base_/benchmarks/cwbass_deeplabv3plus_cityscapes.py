@@ -1,0 +1,20 @@
+"""CW-BASS on mmseg's DeepLabv3+ ResNet-50-D8, Cityscapes protocol.
+
+Base of configs/cwbass/deeplabv3plus_r{50,101}_cityscapes_*.py (R101 leaves set
+the depth and weights). Protocol and deviations from the reference:
+configs/_base_/benchmarks/protocol_semi_cityscapes.py. CW-BASS options (dynamic
+threshold, confidence-weighted loss, band CE in the boundary-aware head):
+configs/_base_/models/cwbass_deeplabv3plus_r50-d8.py.
+"""
+_base_ = [
+    '../models/cwbass_deeplabv3plus_r50-d8.py',
+    './protocol_semi_cityscapes.py',
+]
+
+model = dict(
+    segmentor=dict(
+        data_preprocessor=dict(size={{_base_.crop_size}}),
+        decode_head=dict(num_classes={{_base_.num_classes}})),
+    # The reference runs the student once on the labeled and once on the
+    # unlabeled batch (batch-norm statistics of each part).
+    semi_train_cfg=dict(concat_student_forward=False))

@@ -1,0 +1,18 @@
+"""Supervised-only DeepLabv3+ ResNet-50-D8 on the labeled split, Pascal VOC.
+
+Base of configs/baselines/supervised_deeplabv3plus_r{50,101}_voc_*.py:
+mmseg's own EncoderDecoder with its stock DepthwiseSeparableASPPHead and no
+auxiliary head, trained on the labeled list only with the schedule of the
+CW-BASS row.
+Protocol: configs/_base_/benchmarks/protocol_supervised_voc.py.
+"""
+_base_ = [
+    'mmseg::_base_/models/deeplabv3plus_r50-d8.py',
+    './protocol_supervised_voc.py',
+]
+
+model = dict(
+    data_preprocessor=dict(size={{_base_.crop_size}}),
+    decode_head=dict(num_classes={{_base_.num_classes}}),
+    # The CW-BASS and reference models have no auxiliary FCN head.
+    auxiliary_head=None)

@@ -1,0 +1,95 @@
+# Semi-supervised Cityscapes: labeled + unlabeled split lists under
+# data/splits/cityscapes/<split>/, written by tools/make_splits.py. One id per
+# line, the path relative to leftImg8bit/train without the suffix
+# ("aachen/aachen_000000_000019"); CityscapesDataset appends
+# _leftImg8bit.png / _gtFine_labelTrainIds.png (made by mmseg's
+# tools/dataset_converters/cityscapes.py). Paths are relative to the working
+# directory (the repository root), like mmseg's data/ convention.
+#
+# Augmentation follows the reference: random rescale of the image so that its
+# long side is 2048 x [0.5, 2.0] (Cityscapes images are 2048x1024, so mmseg's
+# RandomResize with scale (2048, 1024) and keep_ratio is the same resize),
+# random 721x721 crop (the reference yaml says 801; the code's default is
+# 721), horizontal flip; teacher and student see the SAME weak view of an
+# unlabeled image (no unsup_student branch). No PhotoMetricDistortion and no
+# cat_max_ratio (mmseg's defaults), which the reference does not have.
+# Evaluation: whole 2048x1024 image, single scale (no Resize in the pipeline).
+_base_ = ['mmseg::_base_/datasets/cityscapes.py']
+
+dataset_type = 'CityscapesDataset'
+data_root = 'data/cityscapes'
+split_root = 'data/splits/cityscapes'
+split = '1-8'
+crop_size = (721, 721)
+scale = (2048, 1024)
+branch_field = ['sup', 'unsup_teacher', 'unsup_student']
+# 721x721 crops of a ResNet-101 at output stride 8: 2 + 2 per GPU fit a
+# 24-32 GB GPU; 8 GPUs give the reference's global 16 + 16.
+labeled_per_gpu = 2
+unlabeled_per_gpu = 2
+
+labeled_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(
+        type='RandomResize',
+        scale=scale,
+        ratio_range=(0.5, 2.0),
+        keep_ratio=True),
+    dict(type='RandomCrop', crop_size=crop_size),
+    dict(type='RandomFlip', prob=0.5),
+    dict(
+        type='MultiBranch',
+        branch_field=branch_field,
+        sup=[dict(type='PackSegInputs')]),
+]
+unlabeled_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(
+        type='RandomResize',
+        scale=scale,
+        ratio_range=(0.5, 2.0),
+        keep_ratio=True),
+    dict(type='RandomCrop', crop_size=crop_size),
+    dict(type='RandomFlip', prob=0.5),
+    dict(
+        type='MultiBranch',
+        branch_field=branch_field,
+        unsup_teacher=[dict(type='PackSegInputs')]),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(type='PackSegInputs'),
+]
+
+train_dataloader = dict(
+    _delete_=True,
+    batch_size=labeled_per_gpu + unlabeled_per_gpu,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(
+        type='MultiSourceSampler',
+        batch_size=labeled_per_gpu + unlabeled_per_gpu,
+        source_ratio=[labeled_per_gpu, unlabeled_per_gpu]),
+    dataset=dict(
+        type='SemiSegDataset',
+        labeled=dict(
+            type=dataset_type,
+            data_root=None,
+            data_prefix=dict(
+                img_path=data_root + '/leftImg8bit/train',
+                seg_map_path=data_root + '/gtFine/train'),
+            ann_file=split_root + '/' + split + '/labeled.txt',
+            pipeline=labeled_pipeline),
+        unlabeled=dict(
+            type=dataset_type,
+            data_root=None,
+            data_prefix=dict(
+                img_path=data_root + '/leftImg8bit/train',
+                seg_map_path=data_root + '/gtFine/train'),
+            ann_file=split_root + '/' + split + '/unlabeled.txt',
+            pipeline=unlabeled_pipeline)))
+val_dataloader = dict(
+    dataset=dict(data_root=data_root, pipeline=test_pipeline))
+test_dataloader = val_dataloader

@@ -1,0 +1,161 @@
+"""Two-process training with gloo through the real launcher, and exact
+resumption (bit-identical on CPU)."""
+import json
+import os
+import os.path as osp
+import socket
+import subprocess
+import sys
+
+import pytest
+import torch
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG = osp.join(REPO, 'configs', 'demo', 'cwbass_r18-tiny_toy-voc_1-8.py')
+
+PROBE = '''
+import json
+import torch
+from mmengine.dist import get_rank
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+from mmseg.registry import HOOKS
+
+
+@HOOKS.register_module()
+class RankProbeHook(Hook):
+    """Records the images of every iteration and the final model per rank."""
+    priority = 'LOWEST'
+
+    def __init__(self, out_dir):
+        self.out_dir = out_dir
+        self.seen = []
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        paths = []
+        for samples in data_batch['data_samples'].values():
+            paths += [s.metainfo['img_path'] for s in samples if s is not None]
+        self.seen.append(paths)
+
+    def after_train(self, runner):
+        model = runner.model.module if is_model_wrapper(runner.model) \\
+            else runner.model
+        rank = get_rank()
+        torch.save({k: v.detach().clone()
+                    for k, v in model.state_dict().items()},
+                   f'{self.out_dir}/rank{rank}.pth')
+        with open(f'{self.out_dir}/seen{rank}.json', 'w') as f:
+            json.dump(self.seen, f)
+'''
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def run(cmd, cwd, env_extra=None):
+    env = dict(os.environ, PYTHONUNBUFFERED='1', OMP_NUM_THREADS='1')
+    env.update(env_extra or {})
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-4000:]
+    return proc.stdout + proc.stderr
+
+
+@pytest.mark.slow
+def test_two_gloo_processes_agree_and_shard_the_data(toy_voc_workspace,
+                                                      tmp_path):
+    cwd = str(toy_voc_workspace)
+    split = toy_voc_workspace / 'data' / 'splits' / 'toy_voc'
+    ids = (split / '1-8' / 'labeled.txt').read_text().split() + \
+        (split / '1-8' / 'unlabeled.txt').read_text().split()
+    (split / 'dist').mkdir(exist_ok=True)
+    (split / 'dist' / 'labeled.txt').write_text('\n'.join(ids[:4]) + '\n')
+    (split / 'dist' / 'unlabeled.txt').write_text('\n'.join(ids[4:]) + '\n')
+    (tmp_path / 'rank_probe.py').write_text(PROBE)
+    config = tmp_path / 'dist_config.py'
+    config.write_text(f'''
+_base_ = [{CONFIG!r}]
+custom_imports = dict(imports=['mmseg_cwbass', 'rank_probe'])
+custom_hooks = [
+    dict(type='MeanTeacherHook', momentum=0.1),
+    dict(type='RandomStateHook'),
+    dict(type='RankProbeHook', out_dir={str(tmp_path)!r}),
+]
+model = dict(threshold=dict(statistic='class_ema', momentum=0.5))
+train_dataloader = dict(dataset=dict(
+    labeled=dict(ann_file='data/splits/toy_voc/dist/labeled.txt'),
+    unlabeled=dict(ann_file='data/splits/toy_voc/dist/unlabeled.txt')))
+train_cfg = dict(max_iters=3, val_interval=1000)
+default_hooks = dict(checkpoint=dict(interval=1000, save_best=None))
+''')
+    run([sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
+         f'--master_port={free_port()}',
+         osp.join(REPO, 'tools', 'train.py'), str(config), '--launcher',
+         'pytorch', '--work-dir', str(tmp_path / 'work'), '--cfg-options',
+         'train_dataloader.sampler.batch_size=4',
+         'train_dataloader.sampler.source_ratio=[2,2]',
+         'train_dataloader.batch_size=4'], cwd,
+        dict(PYTHONPATH=f'{tmp_path}:{os.environ.get("PYTHONPATH", "")}',
+             MMSEG_CWBASS_TRUST_STORE=str(tmp_path / 'trust.txt')))
+    states = [torch.load(tmp_path / f'rank{r}.pth') for r in range(2)]
+    params = {k for k in states[0]
+              if not k.startswith('student.') or
+              ('running_' not in k and 'num_batches' not in k)}
+    for key in params:
+        assert torch.equal(states[0][key], states[1][key]), key
+    assert any(k.startswith('threshold.class_stat') for k in params)
+    assert not torch.equal(states[0]['threshold.class_stat'],
+                           torch.full((6, ), 0.5))
+    seen = [json.loads((tmp_path / f'seen{r}.json').read_text())
+            for r in range(2)]
+    assert len(seen[0]) == len(seen[1]) == 3
+    for step0, step1 in zip(*seen):
+        assert len(step0) == len(step1) == 4
+        assert not set(step0) & set(step1)
+
+
+def load_state(path):
+    from mmseg_cwbass.engine.checkpoint import load_checkpoint_file
+    return load_checkpoint_file(path, trust=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('workers', [0, 2])
+def test_resume_is_bit_identical(toy_voc_workspace, tmp_path, workers):
+    cwd = str(toy_voc_workspace)
+    store = dict(MMSEG_CWBASS_TRUST_STORE=str(tmp_path / 'trust.txt'))
+    common = [
+        'train_cfg.val_interval=1000', 'default_hooks.checkpoint.interval=2',
+        'default_hooks.checkpoint.save_best=None',
+        'param_scheduler.0.end=4', 'randomness.deterministic=True',
+        'model.semi_train_cfg.rampup_iters=2',
+        'model.threshold.statistic=class_ema',
+        'model.threshold.momentum=0.5',
+        f'train_dataloader.num_workers={workers}',
+        'train_dataloader.sampler.batch_size=4',
+        'train_dataloader.sampler.source_ratio=[2,2]',
+        'train_dataloader.batch_size=4'
+    ]
+    train = [sys.executable, osp.join(REPO, 'tools', 'train.py'), CONFIG]
+    straight = str(tmp_path / 'straight')
+    run(train + ['--work-dir', straight, '--cfg-options',
+                 'train_cfg.max_iters=4'] + common, cwd, store)
+    resumed = str(tmp_path / 'resumed')
+    run(train + ['--work-dir', resumed, '--cfg-options',
+                 'train_cfg.max_iters=2'] + common, cwd, store)
+    out = run(train + ['--work-dir', resumed, '--resume', '--cfg-options',
+                       'train_cfg.max_iters=4'] + common, cwd, store)
+    assert 'Resuming the data stream at batch 2' in out
+    a = load_state(osp.join(straight, 'iter_4.pth'))
+    b = load_state(osp.join(resumed, 'iter_4.pth'))
+    assert a['state_dict'].keys() == b['state_dict'].keys()
+    for key, value in a['state_dict'].items():
+        assert torch.equal(value, b['state_dict'][key]), key
+    for group_a, group_b in zip(a['optimizer']['state'].values(),
+                                b['optimizer']['state'].values()):
+        for key in group_a:
+            assert torch.equal(group_a[key], group_b[key])
+    assert a['param_schedulers'] == b['param_schedulers']
