@@ -12,6 +12,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import mmseg_cwbass  # noqa: F401  (registers the plugin's components)
+from mmseg_cwbass.datasets import DataConfigError, check_data_config
 from mmseg_cwbass.engine.launch import init_cpu_distributed
 
 
@@ -98,6 +99,11 @@ def main() -> int:
     if args.out is not None:
         cfg.test_evaluator['output_dir'] = args.out
         cfg.test_evaluator['keep_results'] = True
+    try:
+        check_data_config(cfg, phases=('test', ))
+    except DataConfigError as error:
+        print(f'error: {args.config}: {error}', file=sys.stderr)
+        return 2
     init_cpu_distributed(args.launcher)
     runner = Runner.from_cfg(cfg)
     runner.test()

@@ -15,6 +15,7 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 import mmseg_cwbass  # noqa: F401  (registers the plugin's components)
+from mmseg_cwbass.datasets import DataConfigError, check_data_config
 from mmseg_cwbass.engine.launch import init_cpu_distributed
 from mmseg.registry import RUNNERS
 
@@ -92,6 +93,11 @@ def main() -> int:
         cfg.resume = True
         cfg.load_from = args.resume
 
+    try:
+        check_data_config(cfg, phases=('train', 'val'))
+    except DataConfigError as error:
+        print(f'error: {args.config}: {error}', file=sys.stderr)
+        return 2
     init_cpu_distributed(args.launcher)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else \
         RUNNERS.build(cfg)

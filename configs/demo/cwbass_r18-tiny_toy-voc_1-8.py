@@ -49,6 +49,7 @@ model = dict(
 labeled_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
+    dict(type='CheckSegMapValues', num_classes=num_classes),
     dict(
         type='RandomResize',
         scale=scale,

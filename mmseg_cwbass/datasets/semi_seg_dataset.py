@@ -89,6 +89,11 @@ class SemiSegDataset(ConcatDataset):
                     f'{role} split file {ann_file} '
                     f'(train_dataloader.dataset.{role}.ann_file) does not '
                     'exist: write it with tools/make_splits.py')
+            if ann_file is not None:
+                with open(ann_file, encoding='utf-8') as f:
+                    if not any(line.strip() for line in f):
+                        raise ValueError(f'{role} split {ann_file} lists no '
+                                         'image')
             img_dir = cfg.get('data_prefix', {}).get('img_path', '')
             if cfg.get('data_root') and img_dir and not osp.isabs(img_dir):
                 img_dir = osp.join(cfg['data_root'], img_dir)
@@ -101,6 +106,8 @@ class SemiSegDataset(ConcatDataset):
             if len(dataset) == 0:
                 raise ValueError(f'{role} split {ann_file or img_dir} lists '
                                  'no image')
+            self._check_files(dataset, role, ann_file or img_dir,
+                              with_masks=role == 'labeled')
             datasets.append(dataset)
         if check_overlap:
             shared = sorted(
@@ -111,6 +118,23 @@ class SemiSegDataset(ConcatDataset):
                     f'unlabeled split {_resolve_ann_file(unlabeled)} share '
                     f'{len(shared)} images, e.g. {shared[:5]}')
         super().__init__(datasets=datasets, ignore_keys=ignore_keys)
+
+    @staticmethod
+    def _check_files(dataset, role: str, source: str,
+                     with_masks: bool) -> None:
+        """Fail now, naming the split, if listed images or masks are missing.
+        """
+        missing = []
+        for i in range(len(dataset)):
+            info = dataset.get_data_info(i)
+            paths = [info['img_path']]
+            if with_masks and info.get('seg_map_path'):
+                paths.append(info['seg_map_path'])
+            missing += [p for p in paths if not osp.isfile(p)]
+        if missing:
+            raise FileNotFoundError(
+                f'{role} split {source}: {len(missing)} listed files do not '
+                f'exist, e.g. {missing[:10]}')
 
     # MultiSourceSampler may yield (index, seed) pairs: see __getitem__.
     accepts_seeded_indices = True

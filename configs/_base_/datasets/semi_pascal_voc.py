@@ -22,9 +22,12 @@ branch_field = ['sup', 'unsup_teacher', 'unsup_student']
 labeled_per_gpu = 4
 unlabeled_per_gpu = 4
 
+num_classes = 21
 labeled_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
+    # fail on masks with values that are neither a class nor 255
+    dict(type='CheckSegMapValues', num_classes=num_classes),
     dict(
         type='RandomResize',
         scale=scale,

@@ -510,6 +510,32 @@ class SemiBaseSegmentor(BaseSegmentor):
         return self._predict_model().encode_decode(inputs, batch_data_samples)
 
     # ------------------------------------------------------------ checkpoints
+    def _check_architecture(self, state_dict: dict, prefix: str) -> None:
+        """Refuse weights of another architecture instead of half-loading.
+
+        mmengine loads checkpoints non-strictly and only warns about missing
+        keys and size mismatches, which would silently train or evaluate a
+        mostly random model. Extra modules (e.g. a boundary branch) may be
+        missing, but no shape may differ and most weights must be found.
+        """
+        expected = {
+            f'{prefix}student.{k}': v.shape
+            for k, v in self.student.state_dict().items()
+        }
+        mismatched = [
+            f'{k[len(prefix):]}: checkpoint {tuple(state_dict[k].shape)} vs '
+            f'model {tuple(shape)}' for k, shape in expected.items()
+            if k in state_dict and hasattr(state_dict[k], 'shape')
+            and tuple(state_dict[k].shape) != tuple(shape)
+        ]
+        found = sum(k in state_dict for k in expected)
+        if mismatched or found < len(expected) / 2:
+            raise RuntimeError(
+                'the checkpoint does not fit this model (another '
+                f'architecture or class count?): {found} of {len(expected)} '
+                f'student weights found, {len(mismatched)} with another '
+                f'shape, e.g. {mismatched[:3]}')
+
     def _load_from_state_dict(self, state_dict: dict, prefix: str,
                               local_metadata: dict, strict: bool,
                               missing_keys: List[str],
@@ -530,6 +556,7 @@ class SemiBaseSegmentor(BaseSegmentor):
                 name = key[len(prefix):]
                 state_dict[f'{prefix}student.{name}'] = value
                 state_dict[f'{prefix}teacher.{name}'] = value
+        self._check_architecture(state_dict, prefix)
         super()._load_from_state_dict(state_dict, prefix, local_metadata,
                                       strict, missing_keys, unexpected_keys,
                                       error_msgs)

@@ -1,0 +1,118 @@
+"""Checks of a config's data settings before a run starts.
+
+A wrong path or class count should cost seconds, not the minutes it takes to
+build models and workers (or the hours until validation): ``tools/train.py``
+and ``tools/test.py`` run these checks first and exit with a message that
+names the config key and the file or value at fault.
+"""
+import os.path as osp
+from typing import Iterator, List, Optional, Tuple
+
+from mmengine.config import Config
+from mmseg.registry import DATASETS
+
+
+class DataConfigError(ValueError):
+    """A data setting of the config cannot work."""
+
+
+def _dataset_entries(cfg: Config,
+                     phases) -> Iterator[Tuple[str, dict]]:
+    """(config key, dataset config) of the plain datasets in the loaders."""
+    for phase in phases:
+        loader = cfg.get(f'{phase}_dataloader')
+        if not loader:
+            continue
+        dataset = loader.get('dataset', {})
+        key = f'{phase}_dataloader.dataset'
+        if dataset.get('type') == 'SemiSegDataset':
+            for role in ('labeled', 'unlabeled'):
+                yield f'{key}.{role}', dataset[role]
+        elif 'datasets' in dataset:
+            for i, sub in enumerate(dataset['datasets']):
+                yield f'{key}.datasets[{i}]', sub
+        else:
+            yield key, dataset
+
+
+def _resolve(dataset: dict, path: Optional[str]) -> Optional[str]:
+    root = dataset.get('data_root')
+    if path and root and not osp.isabs(path):
+        return osp.join(root, path)
+    return path
+
+
+def _read_ids(path: str) -> List[str]:
+    with open(path, encoding='utf-8') as f:
+        return [line.strip() for line in f if line.strip()]
+
+
+def _num_classes_of_model(model: dict) -> Optional[int]:
+    segmentor = model.get('segmentor', model)
+    head = segmentor.get('decode_head')
+    if isinstance(head, (list, tuple)):
+        head = head[-1]
+    return head.get('num_classes') if isinstance(head, dict) else None
+
+
+def _classes_of_dataset(dataset: dict) -> Optional[tuple]:
+    metainfo = dataset.get('metainfo') or {}
+    if metainfo.get('classes'):
+        return tuple(metainfo['classes'])
+    dataset_cls = DATASETS.get(dataset.get('type', ''))
+    meta = getattr(dataset_cls, 'METAINFO', None) or {}
+    return tuple(meta['classes']) if meta.get('classes') else None
+
+
+def check_data_config(cfg: Config,
+                      phases=('train', 'val', 'test')) -> None:
+    """Validate paths, split files and class counts of a config.
+
+    Args:
+        cfg (Config): The full config.
+        phases (Sequence[str]): Which dataloaders to check.
+
+    Raises:
+        DataConfigError: With the config key and the value at fault.
+    """
+    split_ids = {}
+    eval_ids = {}
+    for key, dataset in _dataset_entries(cfg, phases):
+        root = dataset.get('data_root')
+        if root and not osp.isdir(root):
+            raise DataConfigError(
+                f'{key}.data_root: folder {root} does not exist (prepare the '
+                'dataset or fix data_root; see README "Data")')
+        img_dir = _resolve(dataset,
+                           (dataset.get('data_prefix') or {}).get('img_path'))
+        if img_dir and not osp.isdir(img_dir):
+            raise DataConfigError(
+                f'{key}.data_prefix.img_path: folder {img_dir} does not exist')
+        ann_file = _resolve(dataset, dataset.get('ann_file'))
+        if ann_file:
+            if not osp.isfile(ann_file):
+                raise DataConfigError(
+                    f'{key}.ann_file: split file {ann_file} does not exist '
+                    '(write splits with tools/make_splits.py)')
+            ids = _read_ids(ann_file)
+            if not ids:
+                raise DataConfigError(
+                    f'{key}.ann_file: split file {ann_file} is empty')
+            (split_ids if key.startswith('train') else eval_ids)[key] = (
+                ann_file, set(ids))
+        num_classes = _num_classes_of_model(cfg.get('model', {}))
+        classes = _classes_of_dataset(dataset)
+        if num_classes is not None and classes is not None and \
+                num_classes != len(classes):
+            raise DataConfigError(
+                f'model decode_head.num_classes={num_classes} but {key} has '
+                f'{len(classes)} classes {classes[:4]}...: make them agree')
+    for train_key, (train_file, train) in split_ids.items():
+        for eval_key, (eval_file, evaluated) in eval_ids.items():
+            shared = sorted(train & evaluated)
+            if shared:
+                raise DataConfigError(
+                    f'{train_key}.ann_file ({train_file}) contains '
+                    f'{len(shared)} images of {eval_key}.ann_file '
+                    f'({eval_file}), e.g. {shared[:5]}: training on '
+                    'evaluation images is not allowed')

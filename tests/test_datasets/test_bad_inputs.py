@@ -1,0 +1,167 @@
+"""Bad data and configs fail early with a message naming the culprit."""
+import copy
+import os.path as osp
+import shutil
+
+import numpy as np
+import pytest
+import torch
+from mmcv.transforms import LoadImageFromFile
+from mmengine.config import Config
+from PIL import Image
+
+from mmseg.registry import DATASETS, MODELS, TRANSFORMS
+from mmseg_cwbass.datasets import DataConfigError, check_data_config
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG = osp.join(REPO, 'configs', 'demo', 'cwbass_r18-tiny_toy-voc_1-8.py')
+
+
+@pytest.fixture
+def workspace(toy_voc_workspace, tmp_path, monkeypatch):
+    """A private copy of the toy workspace as the working directory."""
+    root = tmp_path / 'ws'
+    shutil.copytree(toy_voc_workspace, root)
+    monkeypatch.chdir(root)
+    return root
+
+
+def split_file(root, role):
+    return root / 'data' / 'splits' / 'toy_voc' / '1-8' / f'{role}.txt'
+
+
+def semi_dataset_cfg():
+    cfg = Config.fromfile(CONFIG)
+    return copy.deepcopy(cfg.train_dataloader.dataset)
+
+
+def test_config_checks_pass_on_good_data(workspace):
+    check_data_config(Config.fromfile(CONFIG), phases=('train', 'val'))
+    assert len(DATASETS.build(semi_dataset_cfg())) == 16
+
+
+def test_missing_data_root(workspace):
+    shutil.rmtree(workspace / 'data' / 'toy')
+    with pytest.raises(DataConfigError, match='data_prefix.img_path'):
+        check_data_config(Config.fromfile(CONFIG), phases=('train', ))
+    with pytest.raises(DataConfigError,
+                       match=r'val_dataloader.dataset.data_root'):
+        check_data_config(Config.fromfile(CONFIG), phases=('val', ))
+    with pytest.raises(FileNotFoundError, match='image folder'):
+        DATASETS.build(semi_dataset_cfg())
+
+
+def test_missing_or_empty_split_file(workspace):
+    split_file(workspace, 'unlabeled').write_text('\n')
+    with pytest.raises(DataConfigError, match='unlabeled.txt is empty'):
+        check_data_config(Config.fromfile(CONFIG), phases=('train', ))
+    with pytest.raises(ValueError, match='lists no image'):
+        DATASETS.build(semi_dataset_cfg())
+    split_file(workspace, 'labeled').unlink()
+    with pytest.raises(DataConfigError, match='labeled.txt does not exist'):
+        check_data_config(Config.fromfile(CONFIG), phases=('train', ))
+    with pytest.raises(FileNotFoundError, match='make_splits'):
+        DATASETS.build(semi_dataset_cfg())
+
+
+def test_listed_id_without_image_or_mask(workspace):
+    labeled = split_file(workspace, 'labeled')
+    labeled.write_text(labeled.read_text() + 'no_such_image\n')
+    with pytest.raises(FileNotFoundError, match='no_such_image.jpg'):
+        DATASETS.build(semi_dataset_cfg())
+    labeled.write_text(labeled.read_text().replace('no_such_image\n', ''))
+    first = labeled.read_text().split()[0]
+    voc = workspace / 'data' / 'toy' / 'VOCdevkit' / 'VOC2012'
+    (voc / 'SegmentationClass' / f'{first}.png').unlink()
+    with pytest.raises(FileNotFoundError, match=f'{first}.png'):
+        DATASETS.build(semi_dataset_cfg())
+
+
+def test_overlapping_lists_and_val_images(workspace):
+    labeled = split_file(workspace, 'labeled')
+    unlabeled = split_file(workspace, 'unlabeled')
+    shared = unlabeled.read_text().split()[0]
+    labeled.write_text(labeled.read_text() + shared + '\n')
+    with pytest.raises(ValueError, match=f'share 1 images.*{shared}'):
+        DATASETS.build(semi_dataset_cfg())
+    labeled.write_text(labeled.read_text().replace(shared + '\n', ''))
+    val_file = workspace / 'data' / 'toy' / 'VOCdevkit' / 'VOC2012' / \
+        'ImageSets' / 'Segmentation' / 'val.txt'
+    val_id = val_file.read_text().split()[0]
+    unlabeled.write_text(unlabeled.read_text() + val_id + '\n')
+    with pytest.raises(DataConfigError, match=f'val.txt.*{val_id}.*evaluation images'):
+        check_data_config(Config.fromfile(CONFIG), phases=('train', 'val'))
+
+
+def test_num_classes_disagreeing_with_the_dataset(workspace):
+    cfg = Config.fromfile(CONFIG)
+    cfg.model.segmentor.decode_head.num_classes = 21
+    with pytest.raises(DataConfigError, match='num_classes=21.*6 classes'):
+        check_data_config(cfg, phases=('train', ))
+
+
+def test_mask_value_neither_class_nor_ignore(tmp_path):
+    check = TRANSFORMS.build(dict(type='CheckSegMapValues', num_classes=6))
+    good = np.array([[0, 5], [255, 1]], dtype=np.uint8)
+    assert check(dict(gt_seg_map=good, seg_map_path='a.png')) is not None
+    bad = np.array([[0, 7], [128, 1]], dtype=np.uint8)
+    with pytest.raises(ValueError, match=r'b.png has values \[7, 128\]'):
+        check(dict(gt_seg_map=bad, seg_map_path='b.png'))
+
+
+@pytest.mark.parametrize('damage', ['truncated', 'garbage'])
+def test_corrupt_or_truncated_image(tmp_path, damage):
+    path = tmp_path / 'img.jpg'
+    Image.fromarray(
+        np.random.RandomState(0).randint(0, 255, (40, 40, 3), np.uint8)
+    ).save(path)
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) * 8 // 10] if damage == 'truncated'
+                     else b'not an image')
+    with pytest.raises(Exception, match='img.jpg'):
+        LoadImageFromFile()(dict(img_path=str(path)))
+
+
+def test_checkpoint_of_another_architecture(tiny_segmentor_cfg):
+    model = MODELS.build(dict(type='CWBASSSegmentor',
+                              segmentor=tiny_segmentor_cfg))
+    other_cfg = copy.deepcopy(tiny_segmentor_cfg)
+    other_cfg['decode_head']['num_classes'] = 7
+    other = MODELS.build(other_cfg)
+    with pytest.raises(RuntimeError, match='does not fit this model'):
+        model.load_state_dict(other.state_dict(), strict=False)
+    unrelated = {'backbone.layer9.weight': torch.zeros(3)}
+    with pytest.raises(RuntimeError, match='0 of'):
+        model.load_state_dict(unrelated, strict=False)
+
+
+def test_nonfinite_loss_stops_or_skips(tiny_segmentor_cfg, make_semi_batch):
+    from mmengine.optim import OptimWrapper
+    model = MODELS.build(dict(type='CWBASSSegmentor',
+                              segmentor=tiny_segmentor_cfg))
+    inputs, samples = make_semi_batch()
+    poisoned = dict(
+        inputs=dict(sup=list(inputs['sup'].mul(0).add(float('nan'))) +
+                    [None, None],
+                    unsup_teacher=[None, None] +
+                    list(inputs['unsup_teacher'])),
+        data_samples=dict(sup=samples['sup'] + [None, None],
+                          unsup_teacher=[None, None] +
+                          samples['unsup_teacher']))
+    before = copy.deepcopy(model.student.state_dict())
+    optim = OptimWrapper(torch.optim.SGD(
+        [p for p in model.parameters() if p.requires_grad], lr=0.1))
+    with pytest.raises(FloatingPointError,
+                       match=r"iteration 1.*'sup.decode.loss_ce'"):
+        model.train_step(copy.deepcopy(poisoned), optim)
+    skipping = MODELS.build(dict(
+        type='CWBASSSegmentor', segmentor=tiny_segmentor_cfg,
+        semi_train_cfg=dict(nonfinite_loss='skip')))
+    skipping.load_state_dict(model.state_dict())
+    optim = OptimWrapper(torch.optim.SGD(
+        [p for p in skipping.parameters() if p.requires_grad], lr=0.1))
+    log_vars = skipping.train_step(copy.deepcopy(poisoned), optim)
+    assert log_vars['skipped_step'].item() == 1.0
+    for key, value in skipping.student.state_dict().items():
+        if value.is_floating_point() and 'running' not in key:
+            assert torch.equal(value, before[key]), key

@@ -1,0 +1,82 @@
+"""tools/train.py on bad input: non-zero exit, a message naming the culprit,
+and nothing already written is lost."""
+import hashlib
+import os
+import os.path as osp
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG = osp.join(REPO, 'configs', 'demo', 'cwbass_r18-tiny_toy-voc_1-8.py')
+TRAIN = osp.join(REPO, 'tools', 'train.py')
+SMALL = [
+    'train_cfg.val_interval=1000', 'default_hooks.checkpoint.interval=2',
+    'default_hooks.checkpoint.save_best=None',
+    'train_dataloader.sampler.batch_size=4',
+    'train_dataloader.sampler.source_ratio=[2,2]',
+    'train_dataloader.batch_size=4'
+]
+
+
+def train(args, cwd, tmp_path):
+    env = dict(os.environ, PYTHONUNBUFFERED='1',
+               MMSEG_CWBASS_TRUST_STORE=str(tmp_path / 'trust.txt'))
+    return subprocess.run([sys.executable, TRAIN, CONFIG] + args, cwd=cwd,
+                          env=env, capture_output=True, text=True,
+                          timeout=600)
+
+
+def digest(path):
+    return hashlib.sha256(open(path, 'rb').read()).hexdigest()
+
+
+@pytest.mark.slow
+def test_missing_resume_checkpoint_and_data_root(tmp_path):
+    proc = train(['--resume', str(tmp_path / 'gone.pth')], str(tmp_path),
+                 tmp_path)
+    assert proc.returncode == 2
+    assert f'{tmp_path}/gone.pth does not exist' in proc.stderr
+    proc = train([], str(tmp_path), tmp_path)  # no data/ in this folder
+    assert proc.returncode == 2
+    assert 'data/toy/VOCdevkit/VOC2012' in proc.stderr
+    assert 'does not exist' in proc.stderr
+
+
+@pytest.mark.slow
+def test_corrupt_image_and_exploding_loss_keep_the_checkpoint(
+        toy_voc_workspace, tmp_path):
+    root = tmp_path / 'ws'
+    shutil.copytree(toy_voc_workspace, root)
+    work = str(tmp_path / 'work')
+    proc = train(['--work-dir', work, '--cfg-options',
+                  'train_cfg.max_iters=2'] + SMALL, str(root), tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    good = osp.join(work, 'iter_2.pth')
+    good_digest = digest(good)
+
+    # Same work dir, fresh run with lr=inf: iteration 1 steps to inf weights,
+    # iteration 2's loss is NaN and must stop the run before its checkpoint
+    # would overwrite the good iter_2.pth.
+    proc = train(['--work-dir', work, '--cfg-options',
+                  'train_cfg.max_iters=4', 'optim_wrapper.optimizer.lr=inf'
+                  ] + SMALL, str(root), tmp_path)
+    assert proc.returncode != 0
+    assert 'FloatingPointError: non-finite loss at iteration 2' in \
+        proc.stderr
+    assert "'sup.decode.loss_ce'" in proc.stderr
+    assert digest(good) == good_digest
+
+    labeled = (root / 'data' / 'splits' / 'toy_voc' / '1-8' /
+               'labeled.txt').read_text().split()
+    image = root / 'data' / 'toy' / 'VOCdevkit' / 'VOC2012' / \
+        'JPEGImages' / f'{labeled[0]}.jpg'
+    data = image.read_bytes()
+    image.write_bytes(data[:len(data) // 2])
+    proc = train(['--work-dir', str(tmp_path / 'work2'), '--cfg-options',
+                  'train_cfg.max_iters=4'] + SMALL, str(root), tmp_path)
+    assert proc.returncode != 0
+    assert 'failed to load image: ' in proc.stderr
+    assert f'{labeled[0]}.jpg' in proc.stderr
