@@ -1,0 +1,122 @@
+# Copyright (c) mmseg-cwbass contributors. Licensed under the Apache-2.0.
+"""tools/generate_toy_dataset.py and tools/make_splits.py end to end."""
+import importlib.util
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TOOLS = osp.join(REPO, 'tools')
+
+
+def load_tool(name):
+    spec = importlib.util.spec_from_file_location(
+        f'_tool_{name}', osp.join(TOOLS, f'{name}.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_tool(name, *args):
+    return subprocess.run([sys.executable,
+                           osp.join(TOOLS, f'{name}.py'), *args],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=120)
+
+
+@pytest.fixture(scope='module')
+def voc_root(tmp_path_factory):
+    """Generated through the CLI (one subprocess)."""
+    out = tmp_path_factory.mktemp('toy')
+    proc = run_tool('generate_toy_dataset', '--out', str(out), '--layout',
+                    'voc', '--num-train', '16', '--num-val', '4',
+                    '--num-aug', '8', '--seed', '1', '--size', '32', '40')
+    assert proc.returncode == 0, proc.stderr
+    root = osp.join(str(out), 'VOCdevkit', 'VOC2012')
+    assert f'ready at {root}' in proc.stdout
+    meta = json.load(open(osp.join(root, 'toy_meta.json')))
+    assert meta['seed'] == 1 and meta['image_size'] == [32, 40]
+    return root
+
+
+def test_cli_all_splits(voc_root, tmp_path):
+    out = str(tmp_path / 'splits')
+    proc = run_tool('make_splits', '--dataset', 'pascal_voc', '--data-root',
+                    voc_root, '--splits', 'all', '--out', out, '--seed', '2')
+    assert proc.returncode == 0, proc.stderr
+    expected = {
+        '1-16': 2, '1-8': 3, '1-4': 6, '92': 1, '183': 2, '366': 4,
+        '732': 8, '1464': 16
+    }
+    assert sorted(os.listdir(osp.join(out, 'pascal_voc'))) == sorted(expected)
+    for name, count in expected.items():
+        folder = osp.join(out, 'pascal_voc', name)
+        labeled = open(osp.join(folder, 'labeled.txt')).read().split()
+        unlabeled = open(osp.join(folder, 'unlabeled.txt')).read().split()
+        assert len(labeled) == count and len(labeled) + len(unlabeled) == 24
+        meta = json.load(open(osp.join(folder, 'split_meta.json')))
+        assert meta['seed'] == 2 and meta['name'] == name
+        assert f'written  {folder}  labeled={count} ' in proc.stdout
+
+
+def test_cli_refusals_and_force(voc_root, tmp_path, capsys):
+    tool = load_tool('make_splits')
+    out = str(tmp_path / 'splits')
+    base = ['--dataset', 'pascal_voc', '--data-root', voc_root, '--out', out]
+    assert tool.main(base + ['--splits', '1-8', '1-4']) == 0
+    capsys.readouterr()
+    # Same seed again: nothing changes.
+    assert tool.main(base + ['--splits', '1-8']) == 0
+    assert 'unchanged' in capsys.readouterr().out
+    # Other seed: refused as a whole (1-4 is not written either) ...
+    labeled_14 = open(osp.join(out, 'pascal_voc', '1-4',
+                               'labeled.txt')).read()
+    assert tool.main(base + ['--splits', '1-8', '1-4', '--seed', '5']) == 1
+    err = capsys.readouterr().err
+    assert 'refusing to overwrite' in err and '--force' in err
+    assert open(osp.join(out, 'pascal_voc', '1-4',
+                         'labeled.txt')).read() == labeled_14
+    # ... unless forced.
+    assert tool.main(base +
+                     ['--splits', '1-8', '1-4', '--seed', '5', '--force']) == 0
+    assert capsys.readouterr().out.count('overwritten') == 2
+
+    # A community list holding a val id and an id without any file.
+    community = str(tmp_path / 'labeled.txt')
+    with open(community, 'w') as f:
+        f.write('JPEGImages/train_000001.jpg SegmentationClass/'
+                'train_000001.png\n'
+                'JPEGImages/val_000002.jpg SegmentationClass/val_000002.png\n'
+                'JPEGImages/ghost_1.jpg SegmentationClassAug/ghost_1.png\n')
+    assert tool.main(base + ['--convert', community, '--name', 'bad']) == 1
+    err = capsys.readouterr().err
+    assert 'refusing to write split pascal_voc/bad' in err
+    assert community in err
+    assert 'validation ids: val_000002' in err
+    assert 'no image on disk' in err and 'ghost_1' in err
+    assert 'no mask for 1 ids' in err
+    assert not osp.exists(osp.join(out, 'pascal_voc', 'bad'))
+
+    # The same file without the bad lines converts.
+    with open(community, 'w') as f:
+        f.write('JPEGImages/train_000001.jpg SegmentationClass/'
+                'train_000001.png\n'
+                'JPEGImages/aug_000003.jpg SegmentationClassAug/'
+                'aug_000003.png\n')
+    assert tool.main(base + ['--convert', community, '--name', '2-u2pl']) == 0
+    folder = osp.join(out, 'pascal_voc', '2-u2pl')
+    assert open(osp.join(folder, 'labeled.txt')).read().split() == [
+        'aug_000003', 'train_000001'
+    ]
+    assert open(osp.join(folder, 'labeled_SegmentationClassAug.txt')).read(
+    ).split() == ['aug_000003']
+    assert len(open(osp.join(folder, 'unlabeled.txt')).read().split()) == 22
+
+    with pytest.raises(SystemExit):
+        tool.main(base)  # neither --splits nor --convert
