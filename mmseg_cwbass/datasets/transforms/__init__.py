@@ -1,8 +1,9 @@
 from .check_seg_map import CheckSegMapValues
 from .diagnostic_mask import PackSemiSegInputs, StashDiagnosticMask
 from .multi_branch import MultiBranch
+from .strong_view import RandomGaussianBlur
 
 __all__ = [
     'MultiBranch', 'StashDiagnosticMask', 'PackSemiSegInputs',
-    'CheckSegMapValues'
+    'CheckSegMapValues', 'RandomGaussianBlur'
 ]

@@ -128,6 +128,10 @@ class SemiBaseSegmentor(BaseSegmentor):
               of the mixed batch, as in a joint forward of ST++/UniMatch.
               Defaults to True.
             - ``ignore_index`` (int): Defaults to 255.
+            - ``cutmix_prob`` (float): Probability that a student image of
+              the unlabeled batch gets a box of another one pasted in (with
+              the teacher's labels and confidences mixed the same way), for
+              strong-view ablations. Defaults to 0.0 (the reference).
             - ``nonfinite_loss`` (str): What a NaN/Inf loss does:
               ``'stop'`` raises (naming the term and iteration) before the
               optimizer step and before any checkpoint of that iteration is
@@ -166,6 +170,7 @@ class SemiBaseSegmentor(BaseSegmentor):
             rampup_iters=0,
             concat_student_forward=True,
             ignore_index=255,
+            cutmix_prob=0.0,
             nonfinite_loss='stop')
         self.semi_train_cfg.update(semi_train_cfg or {})
         if self.semi_train_cfg['nonfinite_loss'] not in NONFINITE_POLICIES:
@@ -350,6 +355,9 @@ class SemiBaseSegmentor(BaseSegmentor):
 
         pseudo_labels = self.get_pseudo_labels(teacher_inputs,
                                                teacher_samples)
+        if self.semi_train_cfg['cutmix_prob'] > 0:
+            student_inputs, pseudo_labels = self.cutmix(
+                student_inputs, pseudo_labels)
         sup_feats, unsup_feats = self.extract_student_feats(
             sup_inputs, student_inputs)
         losses = add_prefix(
@@ -393,6 +401,49 @@ class SemiBaseSegmentor(BaseSegmentor):
         label = label.masked_fill(~valid, self.ignore_index)
         confidence = confidence.masked_fill(~valid, 0.0)
         return PseudoLabels(label=label, confidence=confidence, valid=valid)
+
+    @torch.no_grad()
+    def cutmix(self, inputs: Tensor, pseudo_labels: PseudoLabels
+               ) -> Tuple[Tensor, PseudoLabels]:
+        """Paste a random box of the next image into each student image.
+
+        Each image is mixed with probability ``semi_train_cfg.cutmix_prob``;
+        the box covers a uniformly drawn 10-50 % of the area. Labels,
+        confidences and the valid mask follow the pixels.
+
+        Args:
+            inputs (Tensor): Student view (N, 3, H, W).
+            pseudo_labels (PseudoLabels): Teacher output for it.
+
+        Returns:
+            tuple[Tensor, PseudoLabels]: Mixed images and labels.
+        """
+        num, _, height, width = inputs.shape
+        if num < 2:
+            return inputs, pseudo_labels
+        source = torch.roll(torch.arange(num, device=inputs.device), 1)
+        box = torch.zeros((num, height, width), dtype=torch.bool,
+                          device=inputs.device)
+        mixed = torch.rand(num) < self.semi_train_cfg['cutmix_prob']
+        areas = torch.empty(num).uniform_(0.1, 0.5)
+        centres = torch.rand(num, 2)
+        for i in range(num):
+            if not mixed[i]:
+                continue
+            box_h = max(1, int(round(height * areas[i].sqrt().item())))
+            box_w = max(1, int(round(width * areas[i].sqrt().item())))
+            top = int(centres[i, 0].item() * (height - box_h + 1))
+            left = int(centres[i, 1].item() * (width - box_w + 1))
+            box[i, top:top + box_h, left:left + box_w] = True
+
+        def mix(tensor: Tensor) -> Tensor:
+            mask = box if tensor.dim() == 3 else box[:, None]
+            return torch.where(mask, tensor[source], tensor)
+
+        return mix(inputs), PseudoLabels(
+            label=mix(pseudo_labels.label),
+            confidence=mix(pseudo_labels.confidence),
+            valid=mix(pseudo_labels.valid))
 
     def extract_student_feats(
             self, sup_inputs: Tensor,

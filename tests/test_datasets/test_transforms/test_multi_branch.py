@@ -82,3 +82,18 @@ def test_unknown_branch_is_refused():
         TRANSFORMS.build(
             dict(type='MultiBranch', branch_field=['sup'],
                  unsup=[dict(type='PackSegInputs')]))
+
+
+def test_strong_student_view_blur_keeps_geometry():
+    np.random.seed(0)
+    blur = TRANSFORMS.build(dict(type='RandomGaussianBlur', prob=1.0,
+                                 sigma=(1.5, 1.5)))
+    results = make_results()
+    original = results['img'].copy()
+    out = blur(dict(results))
+    assert out['img'].shape == original.shape
+    assert out['img'].std() < original.std()
+    never = TRANSFORMS.build(dict(type='RandomGaussianBlur', prob=0.0))
+    assert np.array_equal(never(make_results())['img'], original)
+    with pytest.raises(ValueError, match='sigma'):
+        TRANSFORMS.build(dict(type='RandomGaussianBlur', sigma=(2, 1)))
