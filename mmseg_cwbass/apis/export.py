@@ -34,8 +34,6 @@ mmengine's; anything else plugin-only is an error unless
 """
 import copy
 import inspect
-import pickle
-import re
 from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
@@ -46,6 +44,10 @@ import torch
 from mmengine.config import Config, ConfigDict
 from mmengine.logging import print_log
 from mmengine.registry import DefaultScope, Registry
+
+from ..engine.checkpoint import UntrustedCheckpointError as EngineUntrustedError
+from ..engine.checkpoint import \
+    load_checkpoint_file as engine_load_checkpoint_file
 
 BRANCHES = ('teacher', 'student')
 
@@ -78,58 +80,36 @@ class ExportError(RuntimeError):
     """The checkpoint or config cannot be exported as asked."""
 
 
-class UntrustedCheckpointError(ExportError):
+class UntrustedCheckpointError(ExportError, EngineUntrustedError):
     """The checkpoint needs full unpickling, which the caller did not allow."""
-
-
-def _refusal_reason(err: Exception) -> str:
-    """The useful line of torch's long weights_only error message."""
-    text = re.sub(r'\x1b\[[0-9;]*m', '', str(err))
-    match = re.search(r'WeightsUnpickler error:\s*(.+?)(?:\. |\.?$)', text,
-                      re.MULTILINE)
-    if match:
-        return match.group(1)
-    lines = text.strip().splitlines()
-    return lines[0] if lines else type(err).__name__
 
 
 def load_checkpoint_file(path: Union[str, Path],
                          trust: bool = False) -> Dict[str, Any]:
-    """Loads a checkpoint file onto the CPU, safely unless told otherwise.
+    """Load a checkpoint onto the CPU under the plugin's checkpoint policy.
 
-    mmengine-saved checkpoints hold Python objects (``HistoryBuffer``, numpy
-    arrays in ``message_hub``/``meta``) that ``weights_only=True`` refuses.
-    Full unpickling can execute arbitrary code, so it is only done when the
-    caller vouches for the file.
+    Plain state dicts load with ``weights_only=True``. Full mmengine
+    checkpoints are unpickled only if trusted: written by this plugin on
+    this machine (trust store), or ``trust=True`` (CLI:
+    ``--trust-checkpoint``). See :mod:`mmseg_cwbass.engine.checkpoint`.
 
     Args:
         path (str | Path): Checkpoint file.
-        trust (bool): Fall back to ``weights_only=False`` if the safe load
-            fails. Defaults to False.
+        trust (bool): Allow full unpickling of this file. Defaults to False
+            (consult the trust store).
 
     Returns:
         dict: The loaded checkpoint.
 
     Raises:
-        UntrustedCheckpointError: The safe load failed and ``trust`` is
-            False.
+        UntrustedCheckpointError: Full unpickling needed but not allowed.
     """
     try:
-        return torch.load(path, map_location='cpu', weights_only=True)
-    except pickle.UnpicklingError as err:
-        if not trust:
-            raise UntrustedCheckpointError(
-                f'{path}: cannot be loaded with torch.load(weights_only=True)'
-                f' ({_refusal_reason(err)}). mmengine checkpoints contain '
-                'pickled Python objects (message_hub, numpy arrays) besides '
-                'the weights, and unpickling them can run arbitrary code. If '
-                'you trust this file, opt in with trust=True (CLI: '
-                '--trust-checkpoint).'
-            ) from err
-    print_log(
-        f'{path}: loading with weights_only=False (trusted by the caller)',
-        logger='current')
-    return torch.load(path, map_location='cpu', weights_only=False)
+        return engine_load_checkpoint_file(
+            path, map_location='cpu', trust=True if trust else None)
+    except EngineUntrustedError as err:
+        raise UntrustedCheckpointError(
+            f'{err} (tools/export_model.py: --trust-checkpoint)') from err
 
 
 def extract_branch_state_dict(checkpoint: Mapping,
