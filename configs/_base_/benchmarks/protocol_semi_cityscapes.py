@@ -33,8 +33,8 @@ teacher and student). Specific to Cityscapes:
   how pipelines are restated).
 * 1/2 split: 1,488 labeled and 1,487 unlabeled images; the reference's epoch
   is the longer loader, ceil(1,488 / 16) = ceil(1,487 / 16) = 93 either way.
-* Whole-image evaluation at 2048x1024 needs ~10 GB for a ResNet-101 at
-  output stride 8; ``model.segmentor.test_cfg=dict(mode='slide',
+* Whole-image evaluation of 2048x1024 images at output stride 8 needs a lot
+  of GPU memory; ``model.segmentor.test_cfg=dict(mode='slide',
   crop_size=(721, 721), stride=(481, 481))`` evaluates in windows instead
   (not what the reference does).
 """
@@ -44,7 +44,6 @@ _base_ = [
     '../default_runtime_semi.py',
 ]
 
-num_classes = 19
 # Documentary: the iteration arithmetic of the leaves assumes this many GPUs
 # with the per-GPU batch of the dataset base (2 labeled + 2 unlabeled).
 num_gpus = 8

@@ -72,7 +72,6 @@ _base_ = [
     '../default_runtime_semi.py',
 ]
 
-num_classes = 21
 # Documentary: the iteration arithmetic of the leaves assumes this many GPUs
 # with the per-GPU batch of the dataset base (4 labeled + 4 unlabeled).
 num_gpus = 4

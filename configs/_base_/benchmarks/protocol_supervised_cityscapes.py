@@ -18,7 +18,6 @@ _base_ = [
 # atomic_local checkpoint backend and the trust store of our checkpoints.
 custom_imports = dict(imports=['mmseg_cwbass'], allow_failed_imports=False)
 
-num_classes = 19
 # Documentary: 8 GPUs x 2 labeled images = 16, as the CW-BASS row.
 num_gpus = 8
 lr = 0.004

@@ -19,7 +19,6 @@ _base_ = [
 # atomic_local checkpoint backend and the trust store of our checkpoints.
 custom_imports = dict(imports=['mmseg_cwbass'], allow_failed_imports=False)
 
-num_classes = 21
 # Documentary: 4 GPUs x 4 labeled images = 16, as the CW-BASS row.
 num_gpus = 4
 lr = 0.001

@@ -23,14 +23,18 @@ split = '1-8'
 crop_size = (721, 721)
 scale = (2048, 1024)
 branch_field = ['sup', 'unsup_teacher', 'unsup_student']
-# 721x721 crops of a ResNet-101 at output stride 8: 2 + 2 per GPU fit a
-# 24-32 GB GPU; 8 GPUs give the reference's global 16 + 16.
+# 721x721 crops at output stride 8 are memory-hungry, so 2 + 2 per GPU;
+# 8 GPUs give the reference's global 16 + 16 (peak memory not measured
+# here: no GPU was available).
 labeled_per_gpu = 2
 unlabeled_per_gpu = 2
 
+num_classes = 19
 labeled_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
+    # fail on masks with values that are neither a class nor 255
+    dict(type='CheckSegMapValues', num_classes=num_classes),
     dict(
         type='RandomResize',
         scale=scale,

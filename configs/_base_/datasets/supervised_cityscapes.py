@@ -13,9 +13,12 @@ crop_size = (721, 721)
 scale = (2048, 1024)
 labeled_per_gpu = 2
 
+num_classes = 19
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
+    # fail on masks with values that are neither a class nor 255
+    dict(type='CheckSegMapValues', num_classes=num_classes),
     dict(
         type='RandomResize',
         scale=scale,

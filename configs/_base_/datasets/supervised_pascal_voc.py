@@ -16,9 +16,12 @@ crop_size = (321, 321)
 scale = (400, 400)
 labeled_per_gpu = 4
 
+num_classes = 21
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
+    # fail on masks with values that are neither a class nor 255
+    dict(type='CheckSegMapValues', num_classes=num_classes),
     dict(
         type='RandomResize',
         scale=scale,

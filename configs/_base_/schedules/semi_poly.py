@@ -13,14 +13,10 @@ optim_wrapper = dict(
         'decode_head': dict(lr_mult=10.0),
         'auxiliary_head': dict(lr_mult=10.0),
     }))
+# No `end`: mmengine ends the schedule at train_cfg.max_iters, so a leaf (or
+# --cfg-options) that changes max_iters keeps the poly decay to 0 aligned.
 param_scheduler = [
-    dict(
-        type='PolyLR',
-        eta_min=0.0,
-        power=0.9,
-        begin=0,
-        end=max_iters,
-        by_epoch=False)
+    dict(type='PolyLR', eta_min=0.0, power=0.9, begin=0, by_epoch=False)
 ]
 # IterBasedTrainLoop that resumes by jumping the sampler to the right batch
 # instead of re-loading (and re-augmenting) every batch already trained.

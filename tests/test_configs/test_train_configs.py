@@ -1,0 +1,231 @@
+# Copyright (c) mmseg-cwbass contributors. Licensed under the Apache-2.0.
+"""A few training iterations of representative benchmark configs through
+``tools/train.py`` on generated data in the real VOC and Cityscapes layouts.
+
+The data chain is the documented one: toy VOC (with SBD-style aug ids) ->
+``tools/prepare_voc_aug.py`` -> seeded splits written by the split library
+(what ``tools/make_splits.py`` does); toy Cityscapes -> seeded split. The
+configs are used unchanged except for ``--cfg-options`` that shrink the
+backbone, the crop and the batch, and end after 2 iterations with one
+evaluation on 2 val images. ``tools/summarize.py`` then reads the real work
+dirs and pairs the CW-BASS run with its supervised baseline.
+"""
+import importlib.util
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+from mmengine.config import Config
+
+from mmseg_cwbass.datasets import splits as S
+from mmseg_cwbass.datasets.toy_data import (generate_toy_cityscapes,
+                                            generate_toy_voc)
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TRAIN = osp.join(REPO, 'tools', 'train.py')
+SUMMARIZE = osp.join(REPO, 'tools', 'summarize.py')
+
+# One CW-BASS VOC row with its supervised baseline, one CW-BASS Cityscapes
+# config, and the two non-ResNet backbones (the SegFormer head takes the
+# wrapper's boundary loss).
+RUNS = [
+    'cwbass/deeplabv3plus_r101_voc_1-8',
+    'baselines/supervised_deeplabv3plus_r101_voc_1-8',
+    'cwbass/deeplabv3plus_r50_cityscapes_1-8',
+    'cwbass/segformer_mit-b0_voc_1-8',
+    'cwbass/deeplabv3plus_mobilenetv2_voc_1-8',
+]
+
+
+def _load_tool(name):
+    spec = importlib.util.spec_from_file_location(
+        f'_tool_{name}', osp.join(REPO, 'tools', f'{name}.py'))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope='module')
+def workspace(tmp_path_factory):
+    """A working directory laid out as the configs expect (``data/...``)."""
+    root = tmp_path_factory.mktemp('bench_ws')
+    data = root / 'data'
+    voc = generate_toy_voc(
+        str(data), num_train=8, num_val=2, num_aug=8, image_size=(48, 64),
+        seed=0)
+    assert _load_tool('prepare_voc_aug').main([voc]) == 0
+    cityscapes = generate_toy_cityscapes(
+        str(data / 'cityscapes'), num_train=16, num_val=2,
+        image_size=(64, 128), seed=0)
+    for dataset, data_root in (('pascal_voc', voc),
+                               ('cityscapes', cityscapes)):
+        split = S.make_split(dataset, data_root, '1-8', seed=0)
+        # 1/8 of 16 train(_aug) images: 2 labeled, 14 unlabeled.
+        assert len(split.labeled) == 2
+        S.write_split(split, str(data / 'splits'))
+    return root
+
+
+def _index(pipeline, kind):
+    return [t['type'] for t in pipeline].index(kind)
+
+
+def shrink_options(cfg):
+    """``--cfg-options`` for a tiny, short run of a benchmark config."""
+    model = cfg.model
+    semi = 'segmentor' in model
+    seg = model.segmentor if semi else model
+    p = 'model.segmentor.' if semi else 'model.'
+    opts = [f'{p}data_preprocessor.size=(64,64)']
+    kind = seg.backbone.type
+    if 'ResNet' in kind:
+        opts += [
+            f'{p}pretrained=None', f'{p}backbone.depth=18',
+            f'{p}backbone.stem_channels=8', f'{p}backbone.base_channels=8',
+            f'{p}decode_head.in_channels=64',
+            f'{p}decode_head.c1_in_channels=8',
+            f'{p}decode_head.channels=16', f'{p}decode_head.c1_channels=4'
+        ]
+    elif kind == 'MobileNetV2':
+        opts += [
+            f'{p}pretrained=None', f'{p}backbone.widen_factor=0.25',
+            f'{p}decode_head.in_channels=80',
+            f'{p}decode_head.c1_in_channels=8',
+            f'{p}decode_head.channels=16', f'{p}decode_head.c1_channels=4'
+        ]
+    elif kind == 'MixVisionTransformer':
+        opts += [
+            f'{p}backbone.init_cfg=None', f'{p}backbone.embed_dims=16',
+            f'{p}decode_head.in_channels=[16,32,80,128]',
+            f'{p}decode_head.channels=32',
+            # The 1,500-iteration warm-up must end before max_iters.
+            'param_scheduler.0.end=1', 'param_scheduler.1.begin=1'
+        ]
+    dataset = cfg.train_dataloader.dataset
+    voc = cfg.val_dataloader.dataset.type == 'PascalVOCDataset'
+    scale = '(96,96)' if voc else '(128,64)'
+    parts = {'labeled': dataset.labeled, 'unlabeled': dataset.unlabeled} \
+        if semi else {'': dataset}
+    for role, part in parts.items():
+        key = 'train_dataloader.dataset.' + (f'{role}.' if role else '')
+        resize = _index(part.pipeline, 'RandomResize')
+        crop = _index(part.pipeline, 'RandomCrop')
+        opts += [
+            f'{key}pipeline.{resize}.scale={scale}',
+            f'{key}pipeline.{crop}.crop_size=(64,64)'
+        ]
+    if semi:
+        opts += [
+            'train_dataloader.batch_size=4',
+            'train_dataloader.sampler.batch_size=4',
+            'train_dataloader.sampler.source_ratio=[2,2]',
+            'model.semi_train_cfg.rampup_iters=1'
+        ]
+    else:
+        opts.append('train_dataloader.batch_size=2')
+    opts += [
+        'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'val_dataloader.num_workers=0',
+        'val_dataloader.persistent_workers=False', 'train_cfg.max_iters=2',
+        'train_cfg.val_interval=2', 'default_hooks.checkpoint.interval=2',
+        'default_hooks.logger.interval=1'
+    ]
+    return opts
+
+
+@pytest.fixture(scope='module')
+def trained(workspace, tmp_path_factory):
+    """Train a config once per module (other tests reuse the work dir)."""
+    store = str(tmp_path_factory.mktemp('trust') / 'trusted.txt')
+    work_root = tmp_path_factory.mktemp('work_dirs')
+    done = {}
+
+    def train(run):
+        if run in done:
+            return done[run]
+        config = osp.join(REPO, 'configs', run + '.py')
+        work_dir = str(work_root / osp.basename(run))
+        env = dict(
+            os.environ, MMSEG_CWBASS_TRUST_STORE=store, PYTHONUNBUFFERED='1')
+        env.pop('MMSEG_CWBASS_TRUST_CHECKPOINTS', None)
+        cmd = [
+            sys.executable, TRAIN, config, '--work-dir', work_dir,
+            '--cfg-options'
+        ] + shrink_options(Config.fromfile(config))
+        proc = subprocess.run(
+            cmd, cwd=str(workspace), env=env, capture_output=True, text=True,
+            timeout=600)
+        assert proc.returncode == 0, (proc.stdout[-3000:] +
+                                      proc.stderr[-3000:])
+        done[run] = work_dir
+        return work_dir
+
+    return train
+
+
+def scalars(work_dir):
+    records = []
+    for session in sorted(os.listdir(work_dir)):
+        path = osp.join(work_dir, session, 'vis_data', 'scalars.json')
+        if osp.isfile(path):
+            with open(path) as f:
+                records += [json.loads(line) for line in f]
+    return records
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('run', RUNS)
+def test_config_trains(trained, run):
+    work_dir = trained(run)
+    records = scalars(work_dir)
+    train_logs = [r for r in records if 'iter' in r]
+    assert [r['iter'] for r in train_logs] == [1, 2]
+    val_logs = [r for r in records if 'iter' not in r]
+    assert len(val_logs) == 1 and val_logs[0]['step'] == 2
+    files = os.listdir(work_dir)
+    assert 'iter_2.pth' in files
+    if run.startswith('baselines/supervised'):
+        assert 'mIoU' in val_logs[0]
+        assert 'decode.loss_ce' in train_logs[-1]
+        assert any(f.startswith('best_mIoU') for f in files)
+    else:
+        assert {'teacher/mIoU', 'student/mIoU'} <= set(val_logs[0])
+        # The boundary term is trained for every CW-BASS head, including
+        # the SegFormer head (through the wrapper's boundary_loss).
+        assert {'unsup.loss_cw', 'unsup.loss_boundary', 'unsup.tau'} <= \
+            set(train_logs[-1])
+        assert any(f.startswith('best_teacher_mIoU') for f in files)
+
+
+@pytest.mark.slow
+def test_summarize_pairs_the_row(trained, workspace, tmp_path):
+    cwbass = trained('cwbass/deeplabv3plus_r101_voc_1-8')
+    supervised = trained('baselines/supervised_deeplabv3plus_r101_voc_1-8')
+    out = tmp_path / 'table.md'
+    proc = subprocess.run(
+        [sys.executable, SUMMARIZE, cwbass, supervised, '--out',
+         str(out)],
+        cwd=str(workspace), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    rows = [
+        line for line in proc.stdout.splitlines()
+        if line.startswith('| deeplabv3plus') or line.startswith(
+            '| supervised')
+    ]
+    assert len(rows) == 2
+    # Baseline first, then the CW-BASS row naming it, with a gain.
+    assert rows[0].startswith('| supervised_deeplabv3plus_r101_voc_1-8 |')
+    cells = [c.strip() for c in rows[1].strip('|').split('|')]
+    assert cells[0] == 'deeplabv3plus_r101_voc_1-8'
+    assert cells[1] == 'CW-BASS'
+    assert cells[2].startswith('data/splits/pascal_voc/1-8/labeled.txt '
+                               '(seed 0, 2 labeled)')
+    assert cells[4] == '64x64' and cells[5] == '2 / 2'
+    assert '(supervised_deeplabv3plus_r101_voc_1-8)' in cells[8]
+    assert cells[9].startswith(('+', '-'))
+    assert out.read_text() == proc.stdout
