@@ -1,0 +1,5 @@
+"""Tools-side utilities (benchmarking, reporting).
+
+Kept import-light: ``import mmseg_cwbass`` does not import this package, and
+its modules are imported by name (``mmseg_cwbass.utils.benchmark``).
+"""
