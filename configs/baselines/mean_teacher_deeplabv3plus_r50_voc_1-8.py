@@ -4,7 +4,7 @@ Split list: data/splits/pascal_voc/1-8/{labeled,unlabeled}.txt, 1,323 labeled
 images drawn from all 10,582 train_aug images.
 Written by tools/make_splits.py (seeded) or converted from a community list;
 its split_meta.json names seed and source, and every result must name it
-(docs/benchmarks.md).
+(README, "Data").
 Batch: 4 GPUs x (4 labeled + 4 unlabeled) = 16 + 16 per iteration.
 Iterations: 80 epochs over the unlabeled set (reference), the same for CW-BASS
 and both baselines of this row:

@@ -6,7 +6,7 @@ images drawn from the 1,464 fine train images (1/8 of them); unlabeled: the
 rest of train_aug.
 Written by tools/make_splits.py (seeded) or converted from a community list;
 its split_meta.json names seed and source, and every result must name it
-(docs/benchmarks.md).
+(README, "Data").
 Batch: 4 GPUs x (4 labeled + 4 unlabeled) = 16 + 16 per iteration.
 Iterations: 80 epochs over the unlabeled set (reference), the same for CW-BASS
 and both baselines of this row:

@@ -4,7 +4,7 @@ Split list: data/splits/cityscapes/1-30/labeled.txt only (100 labeled of the
 2,975 train images); the unlabeled images are not used.
 Written by tools/make_splits.py (seeded) or converted from a community list;
 its split_meta.json names seed and source, and every result must name it
-(docs/benchmarks.md).
+(README, "Data").
 Batch: 8 GPUs x 2 labeled = 16 per iteration (the labeled half of the CW-BASS
 row).
 Iterations: 240 epochs over the unlabeled set (reference), the same for CW-BASS

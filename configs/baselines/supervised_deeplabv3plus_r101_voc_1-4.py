@@ -4,7 +4,7 @@ Split list: data/splits/pascal_voc/1-4/labeled.txt only (2,646 labeled images
 drawn from all 10,582 train_aug images); the unlabeled images are not used.
 Written by tools/make_splits.py (seeded) or converted from a community list;
 its split_meta.json names seed and source, and every result must name it
-(docs/benchmarks.md).
+(README, "Data").
 Batch: 4 GPUs x 4 labeled = 16 per iteration (the labeled half of the CW-BASS
 row).
 Iterations: 80 epochs over the unlabeled set (reference), the same for CW-BASS

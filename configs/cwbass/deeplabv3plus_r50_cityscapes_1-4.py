@@ -4,7 +4,7 @@ Split list: data/splits/cityscapes/1-4/{labeled,unlabeled}.txt, 744 labeled of
 the 2,975 train images.
 Written by tools/make_splits.py (seeded) or converted from a community list;
 its split_meta.json names seed and source, and every result must name it
-(docs/benchmarks.md).
+(README, "Data").
 Batch: 8 GPUs x (2 labeled + 2 unlabeled) = 16 + 16 per iteration.
 Iterations: 240 epochs over the unlabeled set (reference), the same for CW-BASS
 and both baselines of this row:
