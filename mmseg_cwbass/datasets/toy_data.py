@@ -74,7 +74,7 @@ __all__ = [
 ]
 
 # Bumped whenever the rendering changes, so cached toy trees are rebuilt.
-TOY_FORMAT_VERSION = 1
+TOY_FORMAT_VERSION = 2
 META_FILE = 'toy_meta.json'
 
 TOY_CLASSES: Tuple[str, ...] = ('background', 'aeroplane', 'bicycle', 'bird',
@@ -134,12 +134,20 @@ _BASE_COLOURS = np.array(
         [190, 60, 190],  # magenta
     ],
     dtype=np.float32)
-_CLASS_COLOURS = {1: (0, 1, 2), 2: (1, 2, 3), 3: (2, 3, 4), 4: (3, 4, 5),
-                  5: (4, 5, 0)}
-_CLASS_SHAPE = {1: 'star', 2: 'ring', 3: 'ellipse', 4: 'polygon',
-                5: 'capsule'}
+# VOC toy classes: a class is a hue family AND a texture (both local
+# cues, so a small CNN can learn them) plus a shape (a global cue that helps
+# at contours). Every family and every texture is shared by two classes or
+# by distractors, so no single cue identifies a class.
+_HUE_FAMILIES: Dict[str, Tuple[float, float]] = dict(
+    warm=(-10.0, 45.0),  # red .. orange .. yellow
+    cool=(185.0, 245.0),  # cyan .. blue
+    green=(85.0, 150.0))
+_DISTRACTOR_HUE = (265.0, 330.0)  # purple .. magenta: no class uses it
+_CLASS_HUE = {1: 'warm', 2: 'warm', 3: 'cool', 4: 'cool', 5: 'green'}
 _CLASS_TEXTURE = {1: 'stripes', 2: 'checker', 3: 'stripes', 4: 'dots',
                   5: 'checker'}
+_CLASS_SHAPE = {1: 'star', 2: 'ring', 3: 'ellipse', 4: 'polygon',
+                5: 'capsule'}
 _CLASS_TEXTURES = ('stripes', 'checker', 'dots')
 _PLAIN_TEXTURES = ('solid', 'gradient', 'blocks')
 
@@ -319,19 +327,66 @@ def _finish_image(rng: np.random.Generator, img: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------
 # VOC-style scenes
 # --------------------------------------------------------------------------
+def _hsv_colour(rng: np.random.Generator, hue: Tuple[float, float],
+                sat: Tuple[float, float] = (0.55, 1.0),
+                val: Tuple[float, float] = (0.55, 1.0)) -> np.ndarray:
+    """Draw an RGB colour (float32, 0..255) from an HSV box.
+
+    Args:
+        rng: Random generator.
+        hue: Hue interval in degrees; may wrap (``(340, 380)``).
+        sat: Saturation interval.
+        val: Value (brightness) interval.
+
+    Returns:
+        ``(3,)`` RGB colour.
+    """
+    hsv = np.array([[[
+        (rng.uniform(*hue) % 360.0) / 2.0,  # OpenCV 8-bit hue is 0..180
+        rng.uniform(*sat) * 255.0,
+        rng.uniform(*val) * 255.0
+    ]]], np.float32)
+    rgb = cv2.cvtColor(np.round(hsv).astype(np.uint8), cv2.COLOR_HSV2RGB)
+    return rgb[0, 0].astype(np.float32)
+
+
+def _partner_colour(rng: np.random.Generator, c1: np.ndarray) -> np.ndarray:
+    """Second colour of a two-tone texture: a dark or a pale shade of c1.
+
+    Both keep the hue of ``c1``, so the hue family is readable on every
+    pixel of an object while the contrast varies.
+    """
+    if rng.random() < 0.6:
+        return c1 * rng.uniform(0.25, 0.5)
+    pale = rng.uniform(0.45, 0.7)
+    return c1 * (1 - pale) + 235.0 * pale
+
+
 def _draw_item(rng: np.random.Generator, img: np.ndarray, label: np.ndarray,
                cls: int, shape: str, texture: str, colour: np.ndarray,
                r: float) -> None:
     """Paint one shape on top of ``img``/``label`` (occluding what is under).
+
+    Args:
+        rng: Random generator.
+        img: ``(H, W, 3)`` float32 canvas, modified in place.
+        label: ``(H, W)`` uint8 class map, modified in place.
+        cls: Class index written under the shape (0 = background).
+        shape: Shape name of :func:`_shape_mask`.
+        texture: Texture name of :func:`_texture`.
+        colour: Main RGB colour.
+        r: Radius in pixels.
     """
     h, w = label.shape
-    cx = rng.uniform(0.05 * w, 0.95 * w)
-    cy = rng.uniform(0.05 * h, 0.95 * h)
+    cx = rng.uniform(0.1 * w, 0.9 * w)
+    cy = rng.uniform(0.1 * h, 0.9 * h)
     mask = _shape_mask(shape, rng, h, w, cx, cy, r)
     if not mask.any():
         return
-    period = float(np.clip(r * rng.uniform(0.25, 0.4), 3.5, 9.0))
-    tex = _texture(texture, rng, h, w, colour, _second_colour(rng, colour),
+    # Texture period grows with the object but stays resolvable after the
+    # 0.5x down-scaling of the training augmentation.
+    period = float(np.clip(r * rng.uniform(0.3, 0.45), 4.0, 10.0))
+    tex = _texture(texture, rng, h, w, colour, _partner_colour(rng, colour),
                    period)
     img[mask] = tex[mask]
     label[mask] = cls
@@ -339,17 +394,24 @@ def _draw_item(rng: np.random.Generator, img: np.ndarray, label: np.ndarray,
 
 def render_voc_sample(rng: np.random.Generator,
                       image_size: Tuple[int, int] = (96, 128),
-                      max_objects: int = 4,
-                      max_distractors: int = 5,
+                      max_objects: int = 6,
+                      max_distractors: int = 4,
                       ignore_radius: int = 1) -> Tuple[np.ndarray, np.ndarray,
                                                        np.ndarray]:
     """Render one cluttered VOC-style toy scene.
+
+    A class is the conjunction of a hue family and a texture (see the
+    module docstring); its shape is a third, non-local cue. Distractors
+    (background) are built to defeat every single cue: class colours with
+    plain textures, class textures in non-class colours, and class shapes
+    with plain textures.
 
     Args:
         rng: Random generator; the scene is a pure function of its state.
         image_size: ``(height, width)`` in pixels.
         max_objects: Maximum number of labelled objects (at least one).
-        max_distractors: Maximum number of background distractor shapes.
+        max_distractors: Maximum number of background distractor shapes
+            (at least one).
         ignore_radius: Half width in pixels of the 255 band around contours
             in the fine mask (0 disables it).
 
@@ -360,53 +422,67 @@ def render_voc_sample(rng: np.random.Generator,
     """
     h, w = image_size
     side = min(h, w)
-    # Cluttered background: muted base colour, low-frequency blotches and,
-    # often, a faint large-scale texture.
-    base = rng.uniform(60, 190, 3).astype(np.float32)
-    img = base + 45 * _smooth_field(rng, h, w, max(6, side // 6))
-    if rng.random() < 0.6:
-        kind = str(rng.choice(['stripes', 'checker', 'blocks']))
-        faint = _texture(kind, rng, h, w, np.full(3, 20, np.float32),
-                         np.full(3, -20, np.float32), rng.uniform(8, 18))
+    # Cluttered background: a muted (low-saturation) base with
+    # low-frequency blotches and, often, a faint large-scale plain texture.
+    base = _hsv_colour(rng, (0, 360), sat=(0.0, 0.35), val=(0.3, 0.8))
+    img = base + 40 * _smooth_field(rng, h, w, max(6, side // 6))
+    if rng.random() < 0.5:
+        kind = str(rng.choice(['gradient', 'blocks']))
+        faint = _texture(kind, rng, h, w, np.full(3, 18, np.float32),
+                         np.full(3, -18, np.float32), rng.uniform(10, 20))
         img = img + faint * rng.uniform(0.3, 1.0)
     img = np.ascontiguousarray(img, np.float32)
     label = np.zeros((h, w), np.uint8)
 
     items = []
-    for _ in range(int(rng.integers(1, max_objects + 1))):
+    # Between max/2 and max objects: foreground is about a third of the
+    # pixels (VOC: about a quarter), so no class is a rare event.
+    num_objects = int(rng.integers(max(1, max_objects // 2), max_objects + 1))
+    for _ in range(num_objects):
         cls = int(rng.integers(1, len(TOY_CLASSES)))
-        colour = _BASE_COLOURS[int(rng.choice(_CLASS_COLOURS[cls]))]
-        items.append((cls, _CLASS_SHAPE[cls], _CLASS_TEXTURE[cls], colour))
+        colour = _hsv_colour(rng, _HUE_FAMILIES[_CLASS_HUE[cls]])
+        items.append((cls, _CLASS_SHAPE[cls], _CLASS_TEXTURE[cls], colour,
+                      rng.uniform(0.14, 0.36) * side))
     for _ in range(int(rng.integers(1, max_distractors + 1))):
-        colour = _BASE_COLOURS[int(rng.integers(len(_BASE_COLOURS)))]
-        if rng.random() < 0.5:
-            # Non-class shape with any texture: texture alone is not enough.
+        kind = rng.random()
+        if kind < 0.45:
+            # A class colour with a plain texture: colour is not enough.
+            family = str(rng.choice(list(_HUE_FAMILIES)))
+            colour = _hsv_colour(rng, _HUE_FAMILIES[family])
             shape = str(rng.choice(['bar', 'cross', 'rect']))
-            texture = str(rng.choice(_CLASS_TEXTURES + _PLAIN_TEXTURES))
+            texture = str(rng.choice(_PLAIN_TEXTURES))
+        elif kind < 0.8:
+            # A class texture in a colour no class has: texture is not
+            # enough.
+            colour = _distractor_colour(rng)
+            shape = str(rng.choice(['bar', 'cross', 'rect', 'ellipse']))
+            texture = str(rng.choice(_CLASS_TEXTURES))
         else:
-            # Class shape with a texture that is not its class texture:
-            # shape alone is not enough either.
-            cls_like = int(rng.integers(1, len(TOY_CLASSES)))
-            shape = _CLASS_SHAPE[cls_like]
-            wrong = [
-                t for t in _CLASS_TEXTURES + _PLAIN_TEXTURES
-                if t != _CLASS_TEXTURE[cls_like]
-            ]
-            texture = str(rng.choice(wrong))
-        items.append((0, shape, texture, colour))
+            # A class shape, painted plainly: shape is not enough.
+            family = str(rng.choice(list(_HUE_FAMILIES)))
+            colour = _hsv_colour(rng, _HUE_FAMILIES[family])
+            shape = _CLASS_SHAPE[int(rng.integers(1, len(TOY_CLASSES)))]
+            texture = str(rng.choice(_PLAIN_TEXTURES))
+        items.append((0, shape, texture, colour,
+                      rng.uniform(0.07, 0.25) * side))
     # Random paint order: later items occlude earlier ones, both ways.
     for idx in rng.permutation(len(items)):
-        cls, shape, texture, colour = items[int(idx)]
-        r = rng.uniform(0.1, 0.3) * side
+        cls, shape, texture, colour, r = items[int(idx)]
         if shape == 'ring':
-            r = max(r, 0.16 * side)  # keep the annulus thick enough
-        _draw_item(rng, img, label, cls, shape, texture,
-                   _jitter(rng, colour), r)
+            r = max(r, 0.18 * side)  # keep the annulus thick enough
+        _draw_item(rng, img, label, cls, shape, texture, colour, r)
 
     image = _finish_image(rng, img)
     fine = label.copy()
     fine[_ignore_band(label, ignore_radius)] = 255
     return image, fine, label
+
+
+def _distractor_colour(rng: np.random.Generator) -> np.ndarray:
+    """A colour outside every class hue family: magenta-purple or grey."""
+    if rng.random() < 0.6:
+        return _hsv_colour(rng, _DISTRACTOR_HUE)
+    return _hsv_colour(rng, (0, 360), sat=(0.0, 0.15), val=(0.45, 0.95))
 
 
 # --------------------------------------------------------------------------
@@ -668,8 +744,8 @@ def generate_toy_voc(root: str,
                      *,
                      jpeg_quality: int = 90,
                      ignore_radius: int = 1,
-                     max_objects: int = 4,
-                     max_distractors: int = 5,
+                     max_objects: int = 6,
+                     max_distractors: int = 4,
                      progress: Optional[Callable[[str], None]] = None) -> str:
     """Write a toy dataset in the Pascal VOC 2012 (+ SBD aug) layout.
 
