@@ -4,23 +4,21 @@ Same command line as MMSegmentation's ``tools/test.py``, plus
 ``--predict-on teacher|student`` for teacher/student models.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.runner import Runner
 
 import mmseg_cwbass  # noqa: F401  (registers the plugin's components)
-from mmseg_cwbass.datasets import DataConfigError, check_data_config
-from mmseg_cwbass.engine.launch import init_cpu_distributed
+from mmseg_cwbass.engine.cli import (add_runner_args, fail, load_config,
+                                     parse_runner_args, prepare_run)
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Test a segmentor')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('--work-dir', help='the dir to save logs and metrics')
     parser.add_argument('--out', help='folder to save the raw predictions')
     parser.add_argument(
         '--show', action='store_true', help='show prediction results')
@@ -33,22 +31,9 @@ def parse_args() -> argparse.Namespace:
         choices=['teacher', 'student'],
         help='model of a teacher/student checkpoint to evaluate')
     parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings of the config, key=value pairs')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument(
         '--tta', action='store_true', help='test time augmentation')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_runner_args(parser)
+    return parse_runner_args(parser)
 
 
 def enable_visualization(cfg: Config, args: argparse.Namespace) -> None:
@@ -67,27 +52,15 @@ def enable_visualization(cfg: Config, args: argparse.Namespace) -> None:
 
 def main() -> int:
     args = parse_args()
-    for path, what in ((args.config, 'config'), (args.checkpoint,
-                                                 'checkpoint')):
-        if not osp.isfile(path):
-            print(f'error: {what} file {path} does not exist',
-                  file=sys.stderr)
-            return 2
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    if not osp.isfile(args.checkpoint):
+        return fail(f'checkpoint file {args.checkpoint} does not exist')
+    cfg = load_config(args)
+    if cfg is None:
+        return 2
     cfg.load_from = args.checkpoint
     if args.predict_on is not None:
-        if 'semi_test_cfg' not in cfg.model and 'segmentor' not in cfg.model:
-            print('error: --predict-on needs a teacher/student model config',
-                  file=sys.stderr)
-            return 2
+        if 'segmentor' not in cfg.model:
+            return fail('--predict-on needs a teacher/student model config')
         cfg.model.setdefault('semi_test_cfg', {})
         cfg.model.semi_test_cfg['predict_on'] = args.predict_on
     if args.show or args.show_dir:
@@ -97,14 +70,16 @@ def main() -> int:
         cfg.tta_model.module = cfg.model
         cfg.model = cfg.tta_model
     if args.out is not None:
-        cfg.test_evaluator['output_dir'] = args.out
-        cfg.test_evaluator['keep_results'] = True
-    try:
-        check_data_config(cfg, phases=('test', ))
-    except DataConfigError as error:
-        print(f'error: {args.config}: {error}', file=sys.stderr)
+        # With several metrics (e.g. IoU + Boundary IoU) the predictions are
+        # written by the IoU metric, which owns that option.
+        evaluators = cfg.test_evaluator if isinstance(
+            cfg.test_evaluator, list) else [cfg.test_evaluator]
+        writers = [e for e in evaluators if e.get('type') == 'IoUMetric']
+        for evaluator in writers or evaluators[:1]:
+            evaluator['output_dir'] = args.out
+            evaluator['keep_results'] = True
+    if not prepare_run(cfg, args, phases=('test', )):
         return 2
-    init_cpu_distributed(args.launcher)
     runner = Runner.from_cfg(cfg)
     runner.test()
     return 0

@@ -8,11 +8,11 @@ map is given: the ground truth on labeled data or the teacher's pseudo-label
 from typing import Optional
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 from mmseg.registry import MODELS
 
 from ..utils.boundary import sobel_boundary_band
+from .named_loss import NamedLoss
 
 
 def boundary_ce(cls_score: torch.Tensor,
@@ -37,7 +37,7 @@ def boundary_ce(cls_score: torch.Tensor,
 
 
 @MODELS.register_module()
-class BoundaryCELoss(nn.Module):
+class BoundaryCELoss(NamedLoss):
     """Cross-entropy restricted to the Sobel boundary band (CW-BASS, III-D).
 
     Can be added to any mmseg head's ``loss_decode`` list to get the boundary
@@ -55,13 +55,8 @@ class BoundaryCELoss(nn.Module):
                  loss_weight: float = 0.5,
                  padding: str = 'zero',
                  loss_name: str = 'loss_boundary') -> None:
-        super().__init__()
-        if not loss_name.startswith('loss_'):
-            raise ValueError(
-                f"loss_name must start with 'loss_', got {loss_name!r}")
-        self.loss_weight = loss_weight
+        super().__init__(loss_weight=loss_weight, loss_name=loss_name)
         self.padding = padding
-        self._loss_name = loss_name
 
     def forward(self,
                 cls_score: torch.Tensor,
@@ -96,8 +91,3 @@ class BoundaryCELoss(nn.Module):
                 padding=self.padding)
         return self.loss_weight * boundary_ce(cls_score, label, band,
                                               ignore_index)
-
-    @property
-    def loss_name(self) -> str:
-        """Name of the loss item in the loss dict."""
-        return self._loss_name

@@ -8,9 +8,10 @@ by the sum of the weights, so low confidence really lowers the loss.
 from typing import Optional, Union
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 from mmseg.registry import MODELS
+
+from .named_loss import NamedLoss
 
 
 def confidence_weighted_ce(cls_score: torch.Tensor,
@@ -48,7 +49,7 @@ def confidence_weighted_ce(cls_score: torch.Tensor,
 
 
 @MODELS.register_module()
-class ConfidenceWeightedLoss(nn.Module):
+class ConfidenceWeightedLoss(NamedLoss):
     """Confidence-weighted cross-entropy (CW-BASS, Sec. III-B).
 
     Usable on its own in any mmseg head's ``loss_decode``: there the
@@ -67,13 +68,8 @@ class ConfidenceWeightedLoss(nn.Module):
                  gamma: float = 1.0,
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_cw') -> None:
-        super().__init__()
-        if not loss_name.startswith('loss_'):
-            raise ValueError(
-                f"loss_name must start with 'loss_', got {loss_name!r}")
+        super().__init__(loss_weight=loss_weight, loss_name=loss_name)
         self.gamma = gamma
-        self.loss_weight = loss_weight
-        self._loss_name = loss_name
 
     def forward(self,
                 cls_score: torch.Tensor,
@@ -102,8 +98,3 @@ class ConfidenceWeightedLoss(nn.Module):
             gamma=self.gamma,
             decay_factor=decay_factor,
             ignore_index=ignore_index)
-
-    @property
-    def loss_name(self) -> str:
-        """Name of the loss item in the loss dict."""
-        return self._loss_name
