@@ -94,11 +94,21 @@ class MeanTeacherHook(Hook):
         policy = 'copy' if momentum >= 1.0 else self.buffer_policy
         if policy == 'skip':
             return
-        for t_buf, s_buf in zip(t_buffers, s_buffers):
-            if policy == 'ema' and t_buf.is_floating_point():
-                t_buf.lerp_(s_buf, momentum)
-            else:
-                t_buf.copy_(s_buf)
+        if policy == 'ema':
+            # Floating-point buffers (BN statistics) follow the EMA; integer
+            # ones (num_batches_tracked) are copied.
+            pairs = [(t, s) for t, s in zip(t_buffers, s_buffers)
+                     if t.is_floating_point()]
+            if pairs:
+                torch._foreach_lerp_([t for t, _ in pairs],
+                                     [s for _, s in pairs], momentum)
+            pairs = [(t, s) for t, s in zip(t_buffers, s_buffers)
+                     if not t.is_floating_point()]
+        else:
+            pairs = list(zip(t_buffers, s_buffers))
+        if pairs:
+            # One fused call instead of a copy_ launch per buffer.
+            torch._foreach_copy_([t for t, _ in pairs], [s for _, s in pairs])
         # Student buffers may differ per rank (local BN statistics): rank 0's
         # win, as with DDP's broadcast_buffers, so teachers stay identical.
         if dist.is_available() and dist.is_initialized() and \

@@ -6,27 +6,10 @@ one-hot encoded, filtered with 3x3 Sobel kernels in x and y on every class
 channel, and a pixel belongs to the band where the gradient magnitude summed
 over the channels is non-zero.  This gives a band two pixels wide.
 """
-from typing import Dict, Tuple
-
 import torch
 import torch.nn.functional as F
 
 BOUNDARY_PADDINGS = ('zero', 'replicate')
-
-_SOBEL_CACHE: Dict[Tuple[torch.device, torch.dtype, int], torch.Tensor] = {}
-
-
-def _sobel_weight(num_classes: int, device: torch.device,
-                  dtype: torch.dtype) -> torch.Tensor:
-    """Depthwise conv weight (2 * C, 1, 3, 3): Sobel-x then Sobel-y per class."""
-    key = (device, dtype, num_classes)
-    weight = _SOBEL_CACHE.get(key)
-    if weight is None:
-        sobel_x = torch.tensor([[-1., 0., 1.], [-2., 0., 2.], [-1., 0., 1.]])
-        pair = torch.stack([sobel_x, sobel_x.t()]).unsqueeze(1)  # (2,1,3,3)
-        weight = pair.repeat(num_classes, 1, 1, 1).to(device, dtype)
-        _SOBEL_CACHE[key] = weight
-    return weight
 
 
 def sobel_boundary_band(label: torch.Tensor,
@@ -60,19 +43,29 @@ def sobel_boundary_band(label: torch.Tensor,
         raise ValueError('label must have shape (N, H, W) or (H, W), got '
                          f'{tuple(label.shape)}')
     label = label.long()
-    valid = (label >= 0) & (label < num_classes) & (label != ignore_index)
-    # One extra channel swallows ignored pixels and is then dropped, so that
-    # they one-hot encode to all zeros.
-    safe = torch.where(valid, label, torch.full_like(label, num_classes))
-    one_hot = F.one_hot(safe, num_classes + 1)[..., :num_classes]
-    one_hot = one_hot.permute(0, 3, 1, 2).float()
-    mode = 'constant' if padding == 'zero' else 'replicate'
-    one_hot = F.pad(one_hot, (1, 1, 1, 1), mode=mode)
-    grad = F.conv2d(
-        one_hot,
-        _sobel_weight(num_classes, one_hot.device, one_hot.dtype),
-        groups=num_classes)
-    # Sobel responses of a one-hot map are small integers, so the summed
-    # magnitude is > 0 exactly where any response is non-zero.
-    band = grad.abs().amax(dim=1) > 0
+    if 0 <= ignore_index < num_classes:
+        label = label.masked_fill(label == ignore_index, -1)
+    # Extend the map by one pixel; -1 matches no class, so zero padding and
+    # ignored pixels both one-hot encode to all zeros.
+    if padding == 'zero':
+        label = F.pad(label, (1, 1, 1, 1), value=-1)
+    else:
+        label = F.pad(label.unsqueeze(1).float(), (1, 1, 1, 1),
+                      mode='replicate').squeeze(1).long()
+    classes = torch.arange(num_classes, device=label.device)
+    # int8 one-hot (N, C, H+2, W+2): the smoothed values below lie in
+    # [0, 4], so int8 is exact, 8x smaller than F.one_hot's int64, and no
+    # float copy is needed.
+    one_hot = (label.unsqueeze(1) == classes.view(1, -1, 1, 1)).to(
+        torch.int8)
+    # Sobel = [1, 2, 1] smoothing along one axis, [-1, 0, 1] difference along
+    # the other; a response is non-zero exactly where the two smoothed
+    # neighbours differ. Shifted adds and compares replace the depthwise
+    # convolution of a float one-hot map.
+    smooth_y = one_hot[:, :, :-2] + 2 * one_hot[:, :, 1:-1] + \
+        one_hot[:, :, 2:]
+    band = (smooth_y[..., 2:] != smooth_y[..., :-2]).any(dim=1)
+    del smooth_y
+    smooth_x = one_hot[..., :-2] + 2 * one_hot[..., 1:-1] + one_hot[..., 2:]
+    band |= (smooth_x[:, :, 2:] != smooth_x[:, :, :-2]).any(dim=1)
     return band[0] if squeeze else band
