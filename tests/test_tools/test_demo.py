@@ -1,0 +1,284 @@
+# Copyright (c) mmseg-cwbass contributors. Licensed under the Apache-2.0.
+"""The CPU demo (tools/demo.py, mmseg_cwbass.apis.demo): a smoke run with a
+few iterations on a tiny toy dataset, reuse of prepared data and finished
+runs, the bench table, and the fairness of the demo configs (supervised,
+Mean Teacher and CW-BASS share everything but the method)."""
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+from mmengine.config import Config
+from PIL import Image
+
+from mmseg_cwbass.apis import demo as D
+from mmseg_cwbass.datasets import toy_data
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TINY_DATA = dict(num_train=32, num_val=3, image_size=(48, 64))
+CLASSES = list(toy_data.TOY_CLASSES)
+
+
+def load(name):
+    return Config.fromfile(osp.join(REPO, 'configs', 'demo', name))
+
+
+def segmentor(cfg):
+    return cfg.model.get('segmentor', cfg.model)
+
+
+# --------------------------------------------------------------------------
+# configs: the comparison is fair
+# --------------------------------------------------------------------------
+def test_demo_configs_share_model_schedule_and_labeled_data():
+    cfgs = {n: load(D.RUNS[n].config)
+            for n in ('supervised', 'mean_teacher', 'cwbass')}
+
+    def facts(cfg):
+        seg = segmentor(cfg)
+        dataset = cfg.train_dataloader.dataset
+        labeled = dataset.get('labeled', dataset)
+        head = seg.decode_head.to_dict()
+        for key in ('type', 'loss_boundary', 'boundary_on',
+                    'boundary_branch'):
+            head.pop(key, None)
+        return dict(
+            max_iters=cfg.train_cfg.max_iters,
+            val_interval=cfg.train_cfg.val_interval,
+            optimizer=cfg.optim_wrapper.optimizer.to_dict(),
+            paramwise=cfg.optim_wrapper.paramwise_cfg.to_dict(),
+            schedulers=[s.to_dict() for s in cfg.param_scheduler],
+            labeled=labeled.ann_file,
+            labeled_masks=labeled.data_prefix.to_dict(),
+            labeled_pipeline=[
+                t.to_dict() for t in labeled.pipeline
+                if t.type not in ('MultiBranch', 'PackSegInputs')
+            ],
+            labeled_per_iteration=(cfg.train_dataloader.sampler.source_ratio[0]
+                                   if 'labeled' in dataset else
+                                   cfg.train_dataloader.batch_size),
+            val=cfg.val_dataloader.dataset.to_dict(),
+            evaluator=[e.to_dict() for e in cfg.val_evaluator],
+            backbone=seg.backbone.to_dict(),
+            head=head,
+            preprocessor=seg.data_preprocessor.to_dict(),
+            pretrained=seg.get('pretrained'),
+            seed=cfg.randomness.seed)
+
+    reference = facts(cfgs['cwbass'])
+    for name in ('supervised', 'mean_teacher'):
+        assert facts(cfgs[name]) == reference, name
+    # The model is plain mmseg for the supervised run, the same network
+    # (inference-identical head) inside the teacher/student wrappers.
+    assert cfgs['supervised'].model.type == 'EncoderDecoder'
+    assert segmentor(cfgs['supervised']).decode_head.type == \
+        'DepthwiseSeparableASPPHead'
+    assert cfgs['cwbass'].model.type == 'CWBASSSegmentor'
+    assert cfgs['mean_teacher'].model.type == 'MeanTeacherSegmentor'
+    assert cfgs['mean_teacher'].model.pseudo_threshold == 0.95
+    assert [e.type for e in cfgs['cwbass'].val_evaluator] == [
+        'IoUMetric', 'BoundaryIoUMetric'
+    ]
+    # Both semi-supervised methods share the teacher and the ramp-up.
+    assert cfgs['mean_teacher'].custom_hooks == cfgs['cwbass'].custom_hooks
+    assert cfgs['mean_teacher'].model.semi_train_cfg == \
+        cfgs['cwbass'].model.semi_train_cfg
+    # Paths the tests' toy workspace relies on.
+    cw = cfgs['cwbass']
+    assert cw.train_dataloader.dataset.labeled.ann_file == \
+        'data/splits/toy_voc/1-8/labeled.txt'
+    assert cw.val_dataloader.dataset.data_root == \
+        'data/toy/VOCdevkit/VOC2012'
+    assert segmentor(cw).decode_head.num_classes == 6
+
+
+# --------------------------------------------------------------------------
+# data preparation
+# --------------------------------------------------------------------------
+def test_prepare_reuses_data_and_split(tmp_path, monkeypatch):
+    lines = []
+    data = D.prepare_demo_data(str(tmp_path / 'data'), log=lines.append,
+                               **TINY_DATA)
+    assert data.generated and data.split_status == 'written'
+    assert data.num_labeled == 4 and data.num_unlabeled == 28
+    assert data.voc_root == str(tmp_path / 'data' / 'toy' / 'VOCdevkit' /
+                                'VOC2012')
+    assert data.split_dir == str(tmp_path / 'data' / 'splits' / 'toy_voc' /
+                                 '1-8')
+    meta = osp.join(data.voc_root, toy_data.META_FILE)
+    labeled = osp.join(data.split_dir, 'labeled.txt')
+    image = osp.join(data.voc_root, 'JPEGImages', 'train_000000.jpg')
+    stamps = [os.stat(p).st_mtime_ns for p in (meta, labeled, image)]
+    split_meta = json.load(open(osp.join(data.split_dir, 'split_meta.json')))
+    assert split_meta['generator'] == 'mmseg_cwbass.datasets.splits'
+    assert split_meta['counts']['labeled'] == 4
+
+    def boom(*args, **kwargs):
+        raise AssertionError('the toy data was generated again')
+
+    monkeypatch.setattr(toy_data, 'render_voc_sample', boom)
+    again = D.prepare_demo_data(str(tmp_path / 'data'), log=lines.append,
+                                **TINY_DATA)
+    assert not again.generated and again.split_status == 'unchanged'
+    assert [os.stat(p).st_mtime_ns for p in (meta, labeled, image)] == stamps
+    assert any('reused' in line for line in lines)
+    # No staging folder is left next to the split.
+    assert os.listdir(osp.dirname(data.split_dir)) == ['1-8']
+
+
+# --------------------------------------------------------------------------
+# smoke run of the demo
+# --------------------------------------------------------------------------
+@pytest.fixture(scope='module')
+def demo_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp('demo')
+    lines = []
+    summary = D.run_demo(
+        out_dir=str(root / 'out'),
+        data_dir=str(root / 'data'),
+        iters=4,
+        data_kwargs=TINY_DATA,
+        val_interval=2,
+        log_interval=1,
+        grid_images=2,
+        log=lines.append)
+    return root, summary, lines
+
+
+def test_demo_writes_summary_figures_and_table(demo_run):
+    root, summary, lines = demo_run
+    out = root / 'out'
+    with open(out / 'summary.json') as f:
+        stored = json.load(f)
+    assert stored['table'] == summary['table']
+    assert set(stored['runs']) == {'supervised', 'cwbass_strong'}
+    for name, run in stored['runs'].items():
+        for key in ('mIoU', 'mBIoU', 'per_class_IoU', 'per_class_BIoU',
+                    'iterations', 'wall_time_s', 'labeled_images', 'label',
+                    'config', 'evaluated'):
+            assert key in run, (name, key)
+        assert run['iterations'] == 4
+        assert list(run['per_class_IoU']) == CLASSES
+        assert 0 <= run['mIoU'] <= 100 and 0 <= run['mBIoU'] <= 100
+        assert run['labeled_images'] == 4
+        assert osp.isfile(run['scalars'])
+    assert stored['runs']['supervised']['evaluated'] == 'model'
+    assert stored['runs']['supervised']['unlabeled_images'] == 0
+    cw = stored['runs']['cwbass_strong']
+    assert cw['evaluated'] == 'teacher' and cw['unlabeled_images'] == 28
+    assert set(cw['student']) >= {'mIoU', 'mBIoU', 'per_class_IoU'}
+    # The final evaluation equals what mmengine's val loop logged at the
+    # last iteration (same model, data and metrics).
+    records = D.read_scalars(cw['scalars'])
+    last = [r for r in records if 'teacher/mIoU' in r][-1]
+    assert last['step'] == 4
+    assert last['teacher/mIoU'] == pytest.approx(cw['mIoU'], abs=0.01)
+    assert last['teacher/mBIoU'] == pytest.approx(cw['mBIoU'], abs=0.01)
+    assert last['student/mIoU'] == pytest.approx(cw['student']['mIoU'],
+                                                 abs=0.01)
+    assert any('unsup.tau' in r and 'unsup.kept_ratio' in r
+               for r in records)
+
+    for name in ('demo_grid.png', 'demo_curves.png'):
+        path = out / name
+        assert stored['files'][name.split('_')[1][:-4]] == str(path)
+        with Image.open(path) as img:
+            img.verify()
+        with Image.open(path) as img:
+            assert img.format == 'PNG' and min(img.size) > 100
+
+    text = '\n'.join(lines)
+    assert '| mIoU' in text and '| mBIoU' in text
+    assert 'CW-BASS 1/8 + strong view (teacher)' in text
+    assert 'CW-BASS 1/8 + strong view (student)' in text
+    assert 'IoU bottle' in text and 'Supervised 1/8' in text
+    # The last lines say where the outputs are.
+    assert 'summary.json' in lines[-4] and 'demo_grid.png' in lines[-3]
+    assert 'demo_curves.png' in lines[-2]
+
+
+def test_second_demo_reuses_data_and_finished_runs(demo_run, monkeypatch):
+    root, summary, _ = demo_run
+    meta = root / 'data' / 'toy' / 'VOCdevkit' / 'VOC2012' / \
+        toy_data.META_FILE
+    stamp = os.stat(meta).st_mtime_ns
+
+    def boom(*args, **kwargs):
+        raise AssertionError('trained or generated again')
+
+    monkeypatch.setattr(toy_data, 'render_voc_sample', boom)
+    monkeypatch.setattr('mmengine.runner.Runner.from_cfg', boom)
+    lines = []
+    again = D.run_demo(
+        out_dir=str(root / 'out'),
+        data_dir=str(root / 'data'),
+        iters=4,
+        data_kwargs=TINY_DATA,
+        val_interval=2,
+        log_interval=1,
+        grid_images=2,
+        reuse=True,
+        log=lines.append)
+    assert os.stat(meta).st_mtime_ns == stamp
+    assert sum('reusing the finished run' in line for line in lines) == 2
+    assert again['table'] == summary['table']
+    assert not again['data']['generated_now']
+
+
+# --------------------------------------------------------------------------
+# bench table
+# --------------------------------------------------------------------------
+def fake_run(miou, seed, student=None):
+    return dict(mIoU=miou, mBIoU=miou / 2, seed=seed, labeled_images=25,
+                unlabeled_images=175 if student else 0, wall_time_s=10.0,
+                evaluated='teacher' if student else 'model',
+                student=None if student is None else dict(mIoU=student))
+
+
+def test_bench_table_mean_and_std():
+    bench = dict(methods=dict(
+        supervised=dict(label='Supervised 1/8', runs=[
+            fake_run(50.0, 0), fake_run(52.0, 1), fake_run(54.0, 2)]),
+        cwbass=dict(label='CW-BASS 1/8', runs=[
+            fake_run(60.0, 0, 58.0), fake_run(60.0, 1, 60.0),
+            fake_run(60.0, 2, 62.0)])))
+    table = D.format_bench_table(bench)
+    rows = table.splitlines()
+    assert rows[0].startswith('| method') and len(rows) == 4
+    assert '52.00 ± 2.00' in rows[2] and '26.00 ± 1.00' in rows[2]
+    assert '60.00 ± 0.00' in rows[3] and 'teacher' in rows[3]
+    assert '60.00 ± 2.00' in rows[3]  # student column
+    assert '0 1 2' in rows[2]
+
+
+def test_bench_runs_in_worker_processes(tmp_path):
+    lines = []
+    bench = D.run_bench(
+        out_dir=str(tmp_path / 'out'),
+        data_dir=str(tmp_path / 'data'),
+        seeds=(0, 1),
+        methods=('supervised', ),
+        iters=2,
+        jobs=2,
+        data_kwargs=TINY_DATA,
+        log=lines.append)
+    runs = bench['methods']['supervised']['runs']
+    assert [r['seed'] for r in runs] == [0, 1]
+    assert all(r['iterations'] == 2 for r in runs)
+    text = (tmp_path / 'out' / 'bench.md').read_text()
+    assert bench['table'] in text and '±' in text
+    stored = json.loads((tmp_path / 'out' / 'bench.json').read_text())
+    assert stored['seeds'] == [0, 1]
+    # Each run's mmengine output went to its own log file.
+    log = (tmp_path / 'out' / 'bench' / 'supervised_s1.log').read_text()
+    assert 'Iter(train)' in log
+    assert 'bench.md' in lines[-3]
+
+
+def test_cli_rejects_bad_arguments():
+    proc = subprocess.run(
+        [sys.executable, osp.join(REPO, 'tools', 'demo.py'), '--iters', '0'],
+        capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and '--iters' in proc.stderr
