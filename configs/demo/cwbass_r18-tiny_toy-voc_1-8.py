@@ -20,8 +20,10 @@ scratch (no ImageNet weights here), which is what two settings account for:
   epochs because its ImageNet-initialised teacher is good by then; the
   from-scratch supervised model needs ~500-1,000 iterations to reach its
   plateau, and full-weight pseudo-labels of a worse teacher pull the student
-  towards background (measured: with a 200-iteration ramp the student is
-  at 35 mIoU after 500 iterations where supervised-only is at 55).
+  towards background (measured, seed 0: with a 200-iteration ramp the
+  student is at 26 mIoU after 500 iterations where supervised-only is at
+  55). A judgement call, not a measured win at the end of training (see
+  docs/demo.md).
 * threshold, losses, weights: the reference defaults (tau in [0.3, 0.8],
   T0 0.6, beta 0.5, gamma 1, boundary weight 0.5, zero padding). With 6
   classes tau stays near 0.33 and keeps almost every pixel.

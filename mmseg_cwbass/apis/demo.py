@@ -160,15 +160,18 @@ class DemoData:
 
     def val_ids(self) -> List[str]:
         """Ids of ``val.txt`` in file order (the val loader's order)."""
-        path = osp.join(self.voc_root, 'ImageSets', 'Segmentation',
-                        'val.txt')
-        with open(path, encoding='utf-8') as f:
-            return [line.strip() for line in f if line.strip()]
+        return _read_lines(
+            osp.join(self.voc_root, 'ImageSets', 'Segmentation', 'val.txt'))
 
 
 def _read_lines(path: str) -> List[str]:
     with open(path, encoding='utf-8') as f:
         return [line.strip() for line in f if line.strip()]
+
+
+def _read_bytes(path: str) -> bytes:
+    with open(path, 'rb') as f:
+        return f.read()
 
 
 def _install_split(staged: str, target: str) -> str:
@@ -182,9 +185,9 @@ def _install_split(staged: str, target: str) -> str:
     names = sorted(os.listdir(staged))
     if osp.isdir(target):
         same = all(
-            osp.isfile(osp.join(target, n)) and
-            open(osp.join(target, n), 'rb').read() ==
-            open(osp.join(staged, n), 'rb').read() for n in names)
+            osp.isfile(osp.join(target, n))
+            and _read_bytes(osp.join(target, n)) == _read_bytes(
+                osp.join(staged, n)) for n in names)
         if same:
             return 'unchanged'
         shutil.rmtree(target)
@@ -346,6 +349,9 @@ def build_run_config(spec: RunSpec,
     interval = max(1, min(int(interval), max_iters))
     cfg.train_cfg.val_interval = interval
     cfg.default_hooks.checkpoint.interval = interval
+    # The demo reports the last iteration; a "best on val" checkpoint would
+    # invite selecting on the evaluation set.
+    cfg.default_hooks.checkpoint.save_best = None
     # The poly schedule must end with the run (mmengine fills in ``end``
     # from max_iters when a config leaves it out; a stale one would not).
     for scheduler in cfg.param_scheduler:
@@ -635,6 +641,8 @@ def train_and_evaluate(spec: RunSpec,
         if stored.get('fingerprint') == fingerprint and osp.isfile(
                 osp.join(work_dir, GRID_FILE)):
             log(f'[{spec.name}] reusing the finished run in {work_dir}')
+            stored['label'] = spec.label  # labels may be reworded
+            stored['reused'] = True
             return stored
         log(f'[{spec.name}] stored run in {work_dir} differs (config, data, '
             'iterations or seed): training again')
@@ -687,6 +695,7 @@ def train_and_evaluate(spec: RunSpec,
         scalars=_scalars_path(runner.log_dir),
         work_dir=work_dir,
         fingerprint=fingerprint)
+    # Written before ``reused`` is set: a stored result is a trained one.
     arrays = {}
     for branch, per_index in samples.items():
         for index, sample in per_index.items():
@@ -695,6 +704,7 @@ def train_and_evaluate(spec: RunSpec,
     np.savez_compressed(osp.join(work_dir, GRID_FILE), **arrays)
     with open(result_path, 'w', encoding='utf-8') as f:
         json.dump(result, f, indent=2)
+    result['reused'] = False
     extra = f', student mIoU {student["mIoU"]:.2f}' if student else ''
     log(f'[{spec.name}] done in {train_time:.0f}s: {evaluated} mIoU '
         f'{reported["mIoU"]:.2f}, mBIoU {reported["mBIoU"]:.2f}{extra}')

@@ -159,7 +159,7 @@ def test_demo_writes_summary_figures_and_table(demo_run):
                     'iterations', 'wall_time_s', 'labeled_images', 'label',
                     'config', 'evaluated'):
             assert key in run, (name, key)
-        assert run['iterations'] == 4
+        assert run['iterations'] == 4 and run['reused'] is False
         assert list(run['per_class_IoU']) == CLASSES
         assert 0 <= run['mIoU'] <= 100 and 0 <= run['mBIoU'] <= 100
         assert run['labeled_images'] == 4
@@ -225,6 +225,7 @@ def test_second_demo_reuses_data_and_finished_runs(demo_run, monkeypatch):
     assert sum('reusing the finished run' in line for line in lines) == 2
     assert again['table'] == summary['table']
     assert not again['data']['generated_now']
+    assert all(run['reused'] for run in again['runs'].values())
 
 
 # --------------------------------------------------------------------------
