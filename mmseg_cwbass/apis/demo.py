@@ -577,8 +577,9 @@ def read_scalars(path: str) -> List[dict]:
 
 
 def _is_semi(cfg) -> bool:
-    return cfg.model.get('type') in ('CWBASSSegmentor',
-                                     'MeanTeacherSegmentor')
+    # Every teacher/student wrapper takes the inner model under `segmentor`
+    # (the same test tools/test.py and the exporter use).
+    return 'segmentor' in cfg.model
 
 
 def train_and_evaluate(spec: RunSpec,
