@@ -108,7 +108,7 @@ def toy_voc_workspace(tmp_path_factory):
     16 train images (3 labeled, 13 unlabeled), 3 val images, 48x64 pixels;
     configs/demo/*toy-voc* read it with paths relative to this directory.
     """
-    from mmseg_cwbass.datasets.toy_data import generate_toy_voc
+    from mmseg_cwbass.testing.toy_data import generate_toy_voc
     root = tmp_path_factory.mktemp('toy_workspace')
     voc = generate_toy_voc(
         str(root / 'data' / 'toy'), num_train=16, num_val=3,

@@ -22,10 +22,10 @@ import time
 from typing import List, Optional
 
 try:
-    from mmseg_cwbass.datasets import toy_data
+    from mmseg_cwbass.testing import toy_data
 except ImportError:  # running from a checkout without installing it
     sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-    from mmseg_cwbass.datasets import toy_data
+    from mmseg_cwbass.testing import toy_data
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,7 +5,7 @@
 ``tools/demo.py`` (``make demo``) is a thin command line around this module:
 
 1. :func:`prepare_demo_data` writes the seeded toy dataset in the Pascal VOC
-   layout (:func:`~mmseg_cwbass.datasets.toy_data.generate_toy_voc`; reused
+   layout (:func:`~mmseg_cwbass.testing.toy_data.generate_toy_voc`; reused
    when present) and the 1/8 split with the library of
    ``tools/make_splits.py`` (:func:`~mmseg_cwbass.datasets.splits.make_split`
    and :func:`~mmseg_cwbass.datasets.splits.write_split`).
@@ -229,7 +229,7 @@ def prepare_demo_data(data_dir: str = 'data',
         :class:`DemoData`.
     """
     from mmseg_cwbass.datasets import splits as S
-    from mmseg_cwbass.datasets.toy_data import META_FILE, generate_toy_voc
+    from mmseg_cwbass.testing.toy_data import META_FILE, generate_toy_voc
 
     data_dir = osp.abspath(data_dir)
     toy_root = osp.join(data_dir, 'toy')
@@ -829,7 +829,7 @@ def plot_grid(data: DemoData, runs: Dict[str, dict], out_path: str,
     """
     from PIL import Image
 
-    from mmseg_cwbass.datasets.toy_data import TOY_CLASSES, TOY_PALETTE
+    from mmseg_cwbass.testing.toy_data import TOY_CLASSES, TOY_PALETTE
     plt = _pyplot()
     from matplotlib.patches import Patch
 

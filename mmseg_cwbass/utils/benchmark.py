@@ -523,7 +523,7 @@ def synthetic_images(num: int, shape: Tuple[int, int], num_classes: int,
         list[tuple[Tensor, Tensor]]: uint8 BGR (3, H, W) images and int64
         (1, H, W) masks (255 = ignore).
     """
-    from mmseg_cwbass.datasets.toy_data import render_voc_sample
+    from mmseg_cwbass.testing.toy_data import render_voc_sample
     rng = np.random.default_rng(seed)
     out = []
     for _ in range(num):
@@ -1239,7 +1239,7 @@ def _is_voc_layout(dl_cfg: dict) -> bool:
 def _use_toy_voc(dl_cfg: dict, options: BenchmarkOptions,
                  work_dir: str) -> str:
     """Point the two sources at a generated toy VOC tree; returns its root."""
-    from mmseg_cwbass.datasets.toy_data import generate_toy_voc
+    from mmseg_cwbass.testing.toy_data import generate_toy_voc
     n = max(int(options.toy_images), 4)
     root = generate_toy_voc(
         work_dir, num_train=n, num_val=0,

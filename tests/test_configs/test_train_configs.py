@@ -21,7 +21,7 @@ import pytest
 from mmengine.config import Config
 
 from mmseg_cwbass.datasets import splits as S
-from mmseg_cwbass.datasets.toy_data import (generate_toy_cityscapes,
+from mmseg_cwbass.testing.toy_data import (generate_toy_cityscapes,
                                             generate_toy_voc)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

@@ -7,7 +7,7 @@ import os.path as osp
 import pytest
 
 from mmseg_cwbass.datasets import splits as S
-from mmseg_cwbass.datasets.toy_data import (generate_toy_cityscapes,
+from mmseg_cwbass.testing.toy_data import (generate_toy_cityscapes,
                                             generate_toy_voc)
 
 

@@ -14,7 +14,7 @@ from mmengine.config import Config
 from PIL import Image
 
 from mmseg_cwbass.apis import demo as D
-from mmseg_cwbass.datasets import toy_data
+from mmseg_cwbass.testing import toy_data
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TINY_DATA = dict(num_train=32, num_val=3, image_size=(48, 64))

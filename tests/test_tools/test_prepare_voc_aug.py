@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from mmseg_cwbass.datasets import splits as S
-from mmseg_cwbass.datasets.toy_data import generate_toy_voc
+from mmseg_cwbass.testing.toy_data import generate_toy_voc
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(REPO, 'tools', 'prepare_voc_aug.py')

@@ -13,6 +13,7 @@ import torch.nn as nn
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmseg.registry import HOOKS
+from torch.autograd.profiler import record_function
 
 BUFFER_POLICIES = ('copy', 'ema', 'skip')
 
@@ -134,4 +135,5 @@ class MeanTeacherHook(Hook):
         """EMA update after the optimizer step of this iteration."""
         if (runner.iter + 1) % self.interval != 0:
             return
-        self.momentum_update(self._unwrap(runner.model), self.momentum)
+        with record_function('semi:ema_update'):
+            self.momentum_update(self._unwrap(runner.model), self.momentum)

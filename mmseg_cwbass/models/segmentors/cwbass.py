@@ -14,6 +14,7 @@ from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 from mmseg.utils import ConfigType, OptConfigType, OptMultiConfig, SampleList
 from torch import Tensor
+from torch.autograd.profiler import record_function
 
 from ..utils.boundary import sobel_boundary_band
 from .semi_base import (PseudoLabels, SemiBaseSegmentor, decode_logits,
@@ -98,7 +99,8 @@ class CWBASSSegmentor(SemiBaseSegmentor):
         label = pseudo_labels.label
         confidence = pseudo_labels.confidence
         valid = pseudo_labels.valid
-        tau = self.threshold(confidence, label, valid)
+        with record_function('cwbass:threshold'):
+            tau = self.threshold(confidence, label, valid)
         kept = valid & (confidence > tau)
         target = label.masked_fill(~kept, self.ignore_index)
 
@@ -108,15 +110,16 @@ class CWBASSSegmentor(SemiBaseSegmentor):
             size=inputs.shape[-2:],
             mode='bilinear',
             align_corners=self.align_corners)
-        losses = {
-            self.unsup_loss.loss_name:
-            self.unsup_loss(
-                seg_logits,
-                target,
-                weight=confidence,
-                ignore_index=self.ignore_index,
-                decay_factor=self.decay_factor)
-        }
+        with record_function('cwbass:cw_loss'):
+            losses = {
+                self.unsup_loss.loss_name:
+                self.unsup_loss(
+                    seg_logits,
+                    target,
+                    weight=confidence,
+                    ignore_index=self.ignore_index,
+                    decay_factor=self.decay_factor)
+            }
         band: Optional[Tensor] = None
         head = final_head(self.student)
         if getattr(head, 'boundary_on_unlabeled', False):

@@ -32,6 +32,7 @@ from mmseg.registry import MODELS
 from mmseg.utils import (ConfigType, OptConfigType, OptMultiConfig,
                          OptSampleList, SampleList, add_prefix)
 from torch import Tensor
+from torch.autograd.profiler import record_function
 
 PREDICT_ON = ('teacher', 'student')
 NONFINITE_POLICIES = ('stop', 'skip')
@@ -277,7 +278,8 @@ class SemiBaseSegmentor(BaseSegmentor):
             losses = forward_model._run_forward(data, mode='loss')
         total, log_vars = self.parse_losses(losses)
         if self._all_ranks_finite(total):
-            optim_wrapper.update_params(total)
+            with record_function('semi:backward_and_step'):
+                optim_wrapper.update_params(total)
             return log_vars
         bad_terms = {
             name: value.detach().float().mean().item()
@@ -353,18 +355,24 @@ class SemiBaseSegmentor(BaseSegmentor):
                 f'{tuple(student_inputs.shape)}: put geometric transforms '
                 'before MultiBranch')
 
-        pseudo_labels = self.get_pseudo_labels(teacher_inputs,
-                                               teacher_samples)
+        # record_function ranges name the stages for torch.profiler
+        # (tools/analysis_tools/benchmark.py); they cost nothing otherwise.
+        with record_function('semi:pseudo_labels'):
+            pseudo_labels = self.get_pseudo_labels(teacher_inputs,
+                                                   teacher_samples)
         if self.semi_train_cfg['cutmix_prob'] > 0:
             student_inputs, pseudo_labels = self.cutmix(
                 student_inputs, pseudo_labels)
-        sup_feats, unsup_feats = self.extract_student_feats(
-            sup_inputs, student_inputs)
-        losses = add_prefix(
-            self.loss_by_gt_labels(sup_inputs, sup_feats, sup_samples), 'sup')
-        unsup_losses = self.loss_by_pseudo_labels(student_inputs, unsup_feats,
-                                                  student_samples,
-                                                  pseudo_labels)
+        with record_function('semi:student_features'):
+            sup_feats, unsup_feats = self.extract_student_feats(
+                sup_inputs, student_inputs)
+        with record_function('semi:sup_loss'):
+            losses = add_prefix(
+                self.loss_by_gt_labels(sup_inputs, sup_feats, sup_samples),
+                'sup')
+        with record_function('semi:unsup_loss'):
+            unsup_losses = self.loss_by_pseudo_labels(
+                student_inputs, unsup_feats, student_samples, pseudo_labels)
         weight = self.unsup_weight()
         for name, value in unsup_losses.items():
             if 'loss' in name:

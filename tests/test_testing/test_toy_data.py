@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmseg_cwbass.datasets import toy_data
-from mmseg_cwbass.datasets.toy_data import (TOY_CLASSES, TOY_PALETTE,
+from mmseg_cwbass.testing import toy_data
+from mmseg_cwbass.testing.toy_data import (TOY_CLASSES, TOY_PALETTE,
                                             generate_toy_cityscapes,
                                             generate_toy_voc)
 

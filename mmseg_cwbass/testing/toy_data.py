@@ -778,7 +778,7 @@ def generate_toy_voc(root: str,
     h, w = _check_size(image_size)
     target = osp.join(root, 'VOCdevkit', 'VOC2012')
     meta = dict(
-        generator='mmseg_cwbass.datasets.toy_data.generate_toy_voc',
+        generator='mmseg_cwbass.testing.toy_data.generate_toy_voc',
         format_version=TOY_FORMAT_VERSION,
         layout='voc',
         num_train=int(num_train),
@@ -869,7 +869,7 @@ def generate_toy_cityscapes(root: str,
         raise ValueError('counts must be >= 0 with at least one train image')
     h, w = _check_size(image_size)
     meta = dict(
-        generator='mmseg_cwbass.datasets.toy_data.generate_toy_cityscapes',
+        generator='mmseg_cwbass.testing.toy_data.generate_toy_cityscapes',
         format_version=TOY_FORMAT_VERSION,
         layout='cityscapes',
         num_train=int(num_train),
