@@ -161,6 +161,8 @@ custom_hooks = [
         type='MeanTeacherHook', momentum=ema_momentum,
         buffer_policy='copy'),
     dict(type='RandomStateHook'),
+    dict(type='DynamicThresholdHook', momentum=0.999, min_pixels=10),
+    dict(type='ConfidenceDecayHook', mode='none'),
 ]
 env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo'))
 randomness = dict(seed=0)

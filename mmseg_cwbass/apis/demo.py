@@ -402,12 +402,6 @@ def _build_metrics(dataset_meta: dict):
     return iou, biou
 
 
-def _band_padding(model) -> str:
-    segmentor = getattr(model, 'student', model)
-    head = segmentor.decode_head
-    return getattr(head, 'boundary_padding', 'zero')
-
-
 def evaluate_model(model,
                    dataloader,
                    predict_on: Optional[str] = None,
@@ -518,8 +512,8 @@ def _grid_sample(model, out, predict_on: Optional[str], num_classes: int,
         logits = out.seg_logits.data.float().cpu()
         prob = F.softmax(logits, dim=0)
         confidence, label = prob.max(dim=0)
-        band = band_fn(label[None], num_classes=num_classes,
-                       padding=_band_padding(model))[0]
+        band = model.band(label[None])[0] if hasattr(model, 'band') \
+            else band_fn(label[None], num_classes=num_classes)[0]
         sample.update(
             confidence=confidence.numpy().astype(np.float32),
             band=band.numpy())

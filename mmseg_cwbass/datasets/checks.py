@@ -10,6 +10,7 @@ from typing import Iterator, List, Optional, Tuple
 
 from mmengine.config import Config
 from mmseg.registry import DATASETS
+from PIL import Image, UnidentifiedImageError
 
 
 class DataConfigError(ValueError):
@@ -116,3 +117,69 @@ def check_data_config(cfg: Config,
                     f'{len(shared)} images of {eval_key}.ann_file '
                     f'({eval_file}), e.g. {shared[:5]}: training on '
                     'evaluation images is not allowed')
+
+
+def _image_size(path: str) -> Tuple[int, int]:
+    """(height, width) from the file header; raises for unreadable files."""
+    if osp.getsize(path) == 0:
+        raise ValueError('the file is empty (0 bytes)')
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+    except (UnidentifiedImageError, OSError) as error:
+        raise ValueError(f'not a readable image ({error})') from None
+    return height, width
+
+
+def check_sample_files(dataset, source: str, with_masks: bool,
+                       max_listed: int = 10) -> None:
+    """Fail now, naming the files, if a dataset's samples cannot load.
+
+    Reads only file headers (no decoding): every image must exist, be
+    non-empty and have a readable header; with ``with_masks`` every mask
+    too, and each (image, mask) pair must have the same size. Run when a
+    dataset is built, before the runner trains or writes a checkpoint.
+
+    Args:
+        dataset: A built mmseg dataset (``get_data_info`` gives
+            ``img_path`` and ``seg_map_path``).
+        source (str): What the samples come from (split file or folder),
+            for the messages.
+        with_masks (bool): Check the masks and the pair sizes as well.
+        max_listed (int): How many bad files a message lists.
+
+    Raises:
+        FileNotFoundError: Listed files that do not exist.
+        ValueError: Empty or unreadable files, or pairs of different sizes.
+    """
+    missing, unreadable, misaligned = [], [], []
+    for i in range(len(dataset)):
+        info = dataset.get_data_info(i)
+        paths = [info['img_path']]
+        if with_masks and info.get('seg_map_path'):
+            paths.append(info['seg_map_path'])
+        absent = [p for p in paths if not osp.isfile(p)]
+        if absent:
+            missing += absent
+            continue
+        sizes = []
+        for path in paths:
+            try:
+                sizes.append(_image_size(path))
+            except ValueError as error:
+                unreadable.append(f'{path}: {error}')
+        if len(sizes) == 2 and sizes[0] != sizes[1]:
+            (h, w), (mh, mw) = sizes
+            misaligned.append(f'image {paths[0]} is {h}x{w} but its mask '
+                              f'{paths[1]} is {mh}x{mw}')
+    if missing:
+        raise FileNotFoundError(
+            f'{source}: {len(missing)} listed files do not exist, e.g. '
+            f'{missing[:max_listed]}')
+    if unreadable:
+        raise ValueError(f'{source}: {len(unreadable)} files cannot be '
+                         f'read: {unreadable[:max_listed]}')
+    if misaligned:
+        raise ValueError(
+            f'{source}: {len(misaligned)} (image, mask) pairs differ in '
+            f'size, e.g. {misaligned[:max_listed]}')

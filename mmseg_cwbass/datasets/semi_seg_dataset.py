@@ -10,6 +10,9 @@ import torch
 from mmengine.dataset import ConcatDataset
 from mmseg.registry import DATASETS
 
+from ..utils.config_keys import reject_unknown_args
+from .checks import check_sample_files
+
 
 @contextlib.contextmanager
 def seeded_random_state(seed: int) -> Iterator[None]:
@@ -58,6 +61,7 @@ def _image_ids(dataset) -> List[str]:
 
 
 @DATASETS.register_module()
+@reject_unknown_args
 class SemiSegDataset(ConcatDataset):
     """A labeled and an unlabeled mmseg dataset, concatenated (labeled first).
 
@@ -66,11 +70,22 @@ class SemiSegDataset(ConcatDataset):
     ``train_dataloader = dict(dataset=dict(labeled=dict(ann_file=...),
     unlabeled=dict(ann_file=...)))``. Use with :class:`MultiSourceSampler`.
 
+    When built, every listed image (and every mask it will load) is checked
+    for existence, a readable header and, for (image, mask) pairs, equal
+    sizes, so bad data fails before training starts; a sample that still
+    fails to load later fails naming its files.
+
     Args:
         labeled (dict): Config of the labeled dataset (pipeline ends with a
             ``MultiBranch`` feeding ``sup``).
-        unlabeled (dict): Config of the unlabeled dataset (no masks loaded;
-            pipeline ends with a ``MultiBranch`` feeding ``unsup_*``).
+        unlabeled (dict): Config of the unlabeled dataset (pipeline ends
+            with a ``MultiBranch`` feeding ``unsup_*``). Its images need no
+            mask; it can be a list or a plain folder of images.
+        diagnostic_masks (bool): Whether the unlabeled images have masks
+            that ``LoadDiagnosticMask`` loads for the logged pseudo-label
+            accuracy (diagnostics only, never a loss). False drops the
+            ``LoadDiagnosticMask`` steps from the unlabeled pipeline: the
+            one switch for data without masks. Defaults to False.
         check_overlap (bool): Refuse splits whose labeled and unlabeled
             lists share images. Defaults to True.
         ignore_keys (list[str], optional): Metainfo keys that may differ.
@@ -79,8 +94,16 @@ class SemiSegDataset(ConcatDataset):
     def __init__(self,
                  labeled: dict,
                  unlabeled: dict,
+                 diagnostic_masks: bool = False,
                  check_overlap: bool = True,
                  ignore_keys: Optional[List[str]] = None) -> None:
+        unlabeled = copy.deepcopy(unlabeled)
+        if not diagnostic_masks:
+            unlabeled['pipeline'] = [
+                t for t in unlabeled.get('pipeline', [])
+                if t.get('type') != 'LoadDiagnosticMask'
+            ]
+        self.diagnostic_masks = diagnostic_masks
         datasets = []
         for role, cfg in (('labeled', labeled), ('unlabeled', unlabeled)):
             ann_file = _resolve_ann_file(cfg)
@@ -106,8 +129,18 @@ class SemiSegDataset(ConcatDataset):
             if len(dataset) == 0:
                 raise ValueError(f'{role} split {ann_file or img_dir} lists '
                                  'no image')
-            self._check_files(dataset, role, ann_file or img_dir,
-                              with_masks=role == 'labeled')
+            try:
+                check_sample_files(
+                    dataset,
+                    f'{role} split {ann_file or img_dir}',
+                    with_masks=role == 'labeled' or diagnostic_masks)
+            except FileNotFoundError as error:
+                if role == 'labeled' or not diagnostic_masks:
+                    raise
+                raise FileNotFoundError(
+                    f'{error}; unlabeled data without masks needs '
+                    'train_dataloader.dataset.diagnostic_masks=False') \
+                    from None
             datasets.append(dataset)
         if check_overlap:
             shared = sorted(
@@ -118,23 +151,6 @@ class SemiSegDataset(ConcatDataset):
                     f'unlabeled split {_resolve_ann_file(unlabeled)} share '
                     f'{len(shared)} images, e.g. {shared[:5]}')
         super().__init__(datasets=datasets, ignore_keys=ignore_keys)
-
-    @staticmethod
-    def _check_files(dataset, role: str, source: str,
-                     with_masks: bool) -> None:
-        """Fail now, naming the split, if listed images or masks are missing.
-        """
-        missing = []
-        for i in range(len(dataset)):
-            info = dataset.get_data_info(i)
-            paths = [info['img_path']]
-            if with_masks and info.get('seg_map_path'):
-                paths.append(info['seg_map_path'])
-            missing += [p for p in paths if not osp.isfile(p)]
-        if missing:
-            raise FileNotFoundError(
-                f'{role} split {source}: {len(missing)} listed files do not '
-                f'exist, e.g. {missing[:10]}')
 
     # MultiSourceSampler may yield (index, seed) pairs: see __getitem__.
     accepts_seeded_indices = True
@@ -148,11 +164,21 @@ class SemiSegDataset(ConcatDataset):
         Returns:
             dict: The transformed sample.
         """
-        if isinstance(idx, (tuple, list)):
-            index, seed = idx
+        index, seed = idx if isinstance(idx, (tuple, list)) else (idx, None)
+        try:
+            if seed is None:
+                return super().__getitem__(index)
             with seeded_random_state(int(seed)):
                 return super().__getitem__(int(index))
-        return super().__getitem__(idx)
+        except Exception as error:
+            info = self.get_data_info(int(index))
+            paths = [info['img_path'], info.get('seg_map_path') or '']
+            if any(p and p in str(error) for p in paths):
+                raise  # the message already names the file
+            raise RuntimeError(
+                f"cannot load training sample {info['img_path']} (mask "
+                f"{paths[1] or 'none'}): {type(error).__name__}: "
+                f'{error}') from error
 
     @property
     def labeled(self):

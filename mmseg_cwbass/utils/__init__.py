@@ -1,5 +1,5 @@
-"""Tools-side utilities (benchmarking, reporting).
+"""Helpers shared by the plugin's components (configuration key checks).
 
-Kept import-light: ``import mmseg_cwbass`` does not import this package, and
-its modules are imported by name (``mmseg_cwbass.utils.benchmark``).
+Tools-side code (benchmark, reporting) does not belong here: it lives in
+``tools/``.
 """

@@ -252,6 +252,9 @@ def test_method_structure(load, folder, name):
     method, arch, _, _ = parse_name(name)
     seg = segmentor_of(cfg)
     checkpoint = cfg.default_hooks.checkpoint
+    # The reference's supervised CE (mean over non-ignored pixels of the
+    # global batch) in every method of a row.
+    assert seg.decode_head.loss_decode.type == 'GlobalCrossEntropyLoss'
     if method == 'supervised':
         assert folder == 'baselines'
         assert cfg.model.type == 'EncoderDecoder'
@@ -268,6 +271,10 @@ def test_method_structure(load, folder, name):
         return
     assert cfg.val_cfg.type == 'TeacherStudentValLoop'
     assert checkpoint.save_best == 'teacher/mIoU'
+    # pseudo-label accuracy from the unlabeled images' masks (diagnostics)
+    assert cfg.train_dataloader.dataset.diagnostic_masks is True
+    assert any(t.type == 'LoadDiagnosticMask'
+               for t in cfg.train_dataloader.dataset.unlabeled.pipeline)
     assert cfg.train_dataloader.sampler.type == 'MultiSourceSampler'
     assert any(h.type == 'MeanTeacherHook' for h in cfg.custom_hooks)
     assert seg.get('auxiliary_head') is None
@@ -280,13 +287,14 @@ def test_method_structure(load, folder, name):
         return
     assert folder == 'cwbass'
     assert cfg.model.type == 'CWBASSSegmentor'
-    if seg.decode_head.type == 'BoundaryAwareASPPHead':
-        assert seg.decode_head.loss_boundary.loss_weight == 0.5
-        assert cfg.model.get('boundary_loss') is None
-    else:
-        # A head that is not boundary-aware: the wrapper's band CE term.
-        assert cfg.model.boundary_loss.type == 'BoundaryCELoss'
-        assert cfg.model.boundary_loss.loss_weight == 0.5
+    # One owner of the band CE on pseudo-labels, whatever the head.
+    assert cfg.model.boundary_loss.type == 'BoundaryCELoss'
+    assert cfg.model.boundary_loss.loss_weight == 0.5
+    assert cfg.model.boundary_loss.padding == 'zero'
+    # Both knobs of what evolves across iterations are visible.
+    hooks = {h.type: h for h in cfg.custom_hooks}
+    assert 'DynamicThresholdHook' in hooks
+    assert hooks['ConfidenceDecayHook'].mode == 'none'
 
 
 @pytest.mark.parametrize('name', CWBASS)

@@ -82,9 +82,10 @@ custom_imports = dict(imports=['mmseg_cwbass', 'rank_probe'])
 custom_hooks = [
     dict(type='MeanTeacherHook', momentum=0.1),
     dict(type='RandomStateHook'),
+    dict(type='DynamicThresholdHook', momentum=0.5),
     dict(type='RankProbeHook', out_dir={str(tmp_path)!r}),
 ]
-model = dict(threshold=dict(statistic='class_ema', momentum=0.5))
+model = dict(threshold=dict(statistic='class_ema'))
 train_dataloader = dict(dataset=dict(
     labeled=dict(ann_file='data/splits/toy_voc/dist/labeled.txt'),
     unlabeled=dict(ann_file='data/splits/toy_voc/dist/unlabeled.txt')))
@@ -133,7 +134,9 @@ def test_resume_is_bit_identical(toy_voc_workspace, tmp_path, workers):
         'param_scheduler.0.end=4', 'randomness.deterministic=True',
         'model.semi_train_cfg.rampup_iters=2',
         'model.threshold.statistic=class_ema',
-        'model.threshold.momentum=0.5',
+        # custom_hooks of the demo config: [MeanTeacherHook,
+        # RandomStateHook, DynamicThresholdHook, ConfidenceDecayHook]
+        'custom_hooks.2.momentum=0.5',
         f'train_dataloader.num_workers={workers}',
         'train_dataloader.sampler.batch_size=4',
         'train_dataloader.sampler.source_ratio=[2,2]',

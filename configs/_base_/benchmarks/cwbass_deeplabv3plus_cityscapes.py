@@ -18,3 +18,13 @@ model = dict(
     # The reference runs the student once on the labeled and once on the
     # unlabeled batch (batch-norm statistics of each part).
     semi_train_cfg=dict(concat_student_forward=False))
+
+# What evolves across iterations: the teacher (EMA), the RNG state in
+# checkpoints, the threshold's state/schedule and the confidence decay
+# (mode 'none' = the reference's default; 'constant' = its 0.9 option).
+custom_hooks = [
+    dict(type='MeanTeacherHook', momentum=0.001, buffer_policy='copy'),
+    dict(type='RandomStateHook'),
+    dict(type='DynamicThresholdHook', momentum=0.999, min_pixels=10),
+    dict(type='ConfidenceDecayHook', mode='none'),
+]

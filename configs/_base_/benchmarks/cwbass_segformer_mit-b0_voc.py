@@ -23,7 +23,12 @@ model = dict(
         data_preprocessor=dict(size={{_base_.crop_size}}),
         backbone=dict(
             init_cfg=dict(type='Pretrained', checkpoint=mit_b0_checkpoint)),
-        decode_head=dict(num_classes={{_base_.num_classes}})),
+        decode_head=dict(
+            num_classes={{_base_.num_classes}},
+            # the reference's CE: mean over the non-ignored pixels
+            loss_decode=dict(
+                _delete_=True, type='GlobalCrossEntropyLoss',
+                loss_weight=1.0))),
     semi_train_cfg=dict(concat_student_forward=False))
 
 # SegFormer is not trained with SGD at lr 0.001: this row uses the SegFormer
@@ -48,4 +53,14 @@ param_scheduler = [
     dict(
         type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0, end=1500),
     dict(type='PolyLR', eta_min=0.0, power=1.0, begin=1500, by_epoch=False)
+]
+
+# What evolves across iterations: the teacher (EMA), the RNG state in
+# checkpoints, the threshold's state/schedule and the confidence decay
+# (mode 'none' = the reference's default; 'constant' = its 0.9 option).
+custom_hooks = [
+    dict(type='MeanTeacherHook', momentum=0.001, buffer_policy='copy'),
+    dict(type='RandomStateHook'),
+    dict(type='DynamicThresholdHook', momentum=0.999, min_pixels=10),
+    dict(type='ConfidenceDecayHook', mode='none'),
 ]

@@ -19,7 +19,12 @@ model = dict(
         data_preprocessor=dict(size={{_base_.crop_size}}),
         backbone=dict(
             init_cfg=dict(type='Pretrained', checkpoint=mit_b0_checkpoint)),
-        decode_head=dict(num_classes={{_base_.num_classes}})),
+        decode_head=dict(
+            num_classes={{_base_.num_classes}},
+            # the reference's CE: mean over the non-ignored pixels
+            loss_decode=dict(
+                _delete_=True, type='GlobalCrossEntropyLoss',
+                loss_weight=1.0))),
     semi_train_cfg=dict(concat_student_forward=False))
 
 # SegFormer is not trained with SGD at lr 0.001: this row uses the SegFormer

@@ -13,6 +13,11 @@ _base_ = [
 
 model = dict(
     data_preprocessor=dict(size={{_base_.crop_size}}),
-    decode_head=dict(num_classes={{_base_.num_classes}}),
+    decode_head=dict(
+        num_classes={{_base_.num_classes}},
+        # The same supervised loss as the CW-BASS row: mean over the
+        # non-ignored pixels of the global batch.
+        loss_decode=dict(
+            _delete_=True, type='GlobalCrossEntropyLoss', loss_weight=1.0)),
     # The CW-BASS and reference models have no auxiliary FCN head.
     auxiliary_head=None)

@@ -17,7 +17,12 @@ model = dict(
     data_preprocessor=dict(size={{_base_.crop_size}}),
     backbone=dict(
         init_cfg=dict(type='Pretrained', checkpoint=mit_b0_checkpoint)),
-    decode_head=dict(num_classes={{_base_.num_classes}}))
+    decode_head=dict(
+        num_classes={{_base_.num_classes}},
+        # The same supervised loss as the CW-BASS row: mean over the
+        # non-ignored pixels of the global batch.
+        loss_decode=dict(
+            _delete_=True, type='GlobalCrossEntropyLoss', loss_weight=1.0)))
 
 # SegFormer is not trained with SGD at lr 0.001: this row uses the SegFormer
 # recipe of mmseg (configs/segformer/*_8xb2-160k_ade20k-512x512.py, 16 images

@@ -49,6 +49,10 @@ labeled_pipeline = [
 ]
 unlabeled_pipeline = [
     dict(type='LoadImageFromFile'),
+    # The unlabeled images' masks, for the logged pseudo-label accuracy
+    # only (never a loss); train_dataloader.dataset.diagnostic_masks=False
+    # turns it off for data without masks.
+    dict(type='LoadDiagnosticMask'),
     dict(
         type='RandomResize',
         scale=scale,
@@ -59,7 +63,7 @@ unlabeled_pipeline = [
     dict(
         type='MultiBranch',
         branch_field=branch_field,
-        unsup_teacher=[dict(type='PackSegInputs')]),
+        unsup_teacher=[dict(type='PackSemiSegInputs')]),
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile'),
@@ -78,6 +82,7 @@ train_dataloader = dict(
         source_ratio=[labeled_per_gpu, unlabeled_per_gpu]),
     dataset=dict(
         type='SemiSegDataset',
+        diagnostic_masks=True,
         labeled=dict(
             type=dataset_type,
             data_root=None,

@@ -22,10 +22,13 @@ from mmengine.dist import get_dist_info, sync_random_seed
 from mmseg.registry import DATA_SAMPLERS
 from torch.utils.data import Sampler
 
+from ...utils.config_keys import reject_unknown_args
+
 _SEED_MODULUS = 2**32
 
 
 @DATA_SAMPLERS.register_module()
+@reject_unknown_args
 class MultiSourceSampler(Sampler):
     """Fixed labeled:unlabeled ratio in every batch, rank-consistent.
 

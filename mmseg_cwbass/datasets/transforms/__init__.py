@@ -1,9 +1,10 @@
 from .check_seg_map import CheckSegMapValues
-from .diagnostic_mask import PackSemiSegInputs, StashDiagnosticMask
+from .diagnostic_mask import (LoadDiagnosticMask, PackSemiSegInputs,
+                              StashDiagnosticMask)
 from .multi_branch import MultiBranch
 from .strong_view import RandomGaussianBlur
 
 __all__ = [
     'MultiBranch', 'StashDiagnosticMask', 'PackSemiSegInputs',
-    'CheckSegMapValues', 'RandomGaussianBlur'
+    'CheckSegMapValues', 'RandomGaussianBlur', 'LoadDiagnosticMask'
 ]

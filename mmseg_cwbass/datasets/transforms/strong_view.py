@@ -13,8 +13,11 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmseg.registry import TRANSFORMS
 
+from ...utils.config_keys import reject_unknown_args
+
 
 @TRANSFORMS.register_module()
+@reject_unknown_args
 class RandomGaussianBlur(BaseTransform):
     """Blur the image with a Gaussian of random sigma, with a probability.
 

@@ -1,5 +1,9 @@
 from .confidence_decay_hook import ConfidenceDecayHook
+from .dynamic_threshold_hook import DynamicThresholdHook
 from .mean_teacher_hook import MeanTeacherHook
 from .random_state_hook import RandomStateHook
 
-__all__ = ['MeanTeacherHook', 'ConfidenceDecayHook', 'RandomStateHook']
+__all__ = [
+    'MeanTeacherHook', 'ConfidenceDecayHook', 'RandomStateHook',
+    'DynamicThresholdHook'
+]

@@ -13,10 +13,13 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmseg.registry import HOOKS
 
+from ...utils.config_keys import reject_unknown_args
+
 DECAY_MODES = ('none', 'constant', 'exp', 'linear', 'cosine')
 
 
 @HOOKS.register_module()
+@reject_unknown_args
 class ConfidenceDecayHook(Hook):
     """Set the confidence decay factor ``d`` from the iteration.
 

@@ -15,10 +15,13 @@ from mmengine.model import is_model_wrapper
 from mmseg.registry import HOOKS
 from torch.autograd.profiler import record_function
 
+from ...utils.config_keys import reject_unknown_args
+
 BUFFER_POLICIES = ('copy', 'ema', 'skip')
 
 
 @HOOKS.register_module()
+@reject_unknown_args
 class MeanTeacherHook(Hook):
     """Update the teacher as an EMA of the student after each step.
 

@@ -14,10 +14,13 @@ import torch
 from mmengine.hooks import Hook
 from mmseg.registry import HOOKS
 
+from ...utils.config_keys import reject_unknown_args
+
 RNG_KEY = 'rng_state'
 
 
 @HOOKS.register_module()
+@reject_unknown_args
 class RandomStateHook(Hook):
     """Save the RNG states with checkpoints and restore them on resume."""
 

@@ -5,8 +5,11 @@ from mmengine.model import BaseDataPreprocessor
 from mmseg.registry import MODELS
 from mmseg.utils import ConfigType
 
+from ...utils.config_keys import reject_unknown_args
+
 
 @MODELS.register_module()
+@reject_unknown_args
 class MultiBranchDataPreprocessor(BaseDataPreprocessor):
     """Apply a segmentation data preprocessor to every branch of a batch.
 

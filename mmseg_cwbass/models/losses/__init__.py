@@ -1,8 +1,9 @@
 from .boundary_loss import BoundaryCELoss, boundary_ce
 from .confidence_weighted_loss import (ConfidenceWeightedLoss,
                                        confidence_weighted_ce)
+from .global_cross_entropy_loss import GlobalCrossEntropyLoss
 
 __all__ = [
     'ConfidenceWeightedLoss', 'confidence_weighted_ce', 'BoundaryCELoss',
-    'boundary_ce'
+    'boundary_ce', 'GlobalCrossEntropyLoss'
 ]

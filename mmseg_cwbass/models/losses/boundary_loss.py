@@ -1,9 +1,12 @@
 """Boundary-aware cross-entropy of CW-BASS (Tarubinga et al., IJCNN 2025).
 
 Mean CE over the pixels of the Sobel boundary band that are kept
-(``method.md`` step 6). The band is computed on the fly from whatever label
-map is given: the ground truth on labeled data or the teacher's pseudo-label
-(before thresholding) on unlabeled data.
+(``method.md`` step 6), over the global batch. This loss is the one owner of
+the boundary term: it holds the padding option and derives the band
+(:meth:`BoundaryCELoss.band`) from whatever label map it is given: the
+teacher's pseudo-label before thresholding when the CW-BASS segmentor calls
+it (any decode head), or the ground truth when it sits in a head's
+``loss_decode``.
 """
 from typing import Optional
 
@@ -11,14 +14,17 @@ import torch
 import torch.nn.functional as F
 from mmseg.registry import MODELS
 
-from ..utils.boundary import sobel_boundary_band
+from ...utils.config_keys import reject_unknown_args
+from ..utils.boundary import BOUNDARY_PADDINGS, sobel_boundary_band
+from ..utils.global_batch import global_mean_divisor
 from .named_loss import NamedLoss
 
 
 def boundary_ce(cls_score: torch.Tensor,
                 label: torch.Tensor,
                 band: torch.Tensor,
-                ignore_index: int = 255) -> torch.Tensor:
+                ignore_index: int = 255,
+                avg_factor: Optional[torch.Tensor] = None) -> torch.Tensor:
     """Mean CE over band pixels whose label is not ignored.
 
     Args:
@@ -26,28 +32,29 @@ def boundary_ce(cls_score: torch.Tensor,
         label (Tensor): Target labels (N, H, W).
         band (Tensor): Boolean boundary band (N, H, W).
         ignore_index (int): Defaults to 255.
+        avg_factor (Tensor, optional): Divisor instead of the count of band
+            pixels with a label in the global batch.
 
     Returns:
         Tensor: Scalar loss; 0 (with a graph) when the band is empty.
     """
     pixel_ce = F.cross_entropy(
         cls_score, label.long(), reduction='none', ignore_index=ignore_index)
-    mask = (band & (label != ignore_index)).to(pixel_ce.dtype)
-    return (pixel_ce * mask).sum() / mask.sum().clamp(min=1.0)
+    mask = band & (label != ignore_index)
+    divisor = global_mean_divisor(mask.sum(), avg_factor)
+    return (pixel_ce * mask.to(pixel_ce.dtype)).sum() / divisor
 
 
 @MODELS.register_module()
+@reject_unknown_args
 class BoundaryCELoss(NamedLoss):
     """Cross-entropy restricted to the Sobel boundary band (CW-BASS, III-D).
 
-    Can be added to any mmseg head's ``loss_decode`` list to get the boundary
-    term on ground truth; the CW-BASS segmentor passes the unthresholded
-    pseudo-label as ``boundary_label``.
-
     Args:
         loss_weight (float): Weight of the term. Defaults to 0.5.
-        padding (str): ``'zero'`` (reference; crop border is boundary) or
-            ``'replicate'``. Defaults to ``'zero'``.
+        padding (str): How the band treats the crop border and the padding
+            junction: ``'zero'`` (reference; marked as boundary) or
+            ``'replicate'`` (not marked). Defaults to ``'zero'``.
         loss_name (str): Defaults to ``'loss_boundary'``.
     """
 
@@ -56,15 +63,42 @@ class BoundaryCELoss(NamedLoss):
                  padding: str = 'zero',
                  loss_name: str = 'loss_boundary') -> None:
         super().__init__(loss_weight=loss_weight, loss_name=loss_name)
+        if padding not in BOUNDARY_PADDINGS:
+            raise ValueError(f'padding must be one of {BOUNDARY_PADDINGS}, '
+                             f'got {padding!r}')
         self.padding = padding
+
+    def band(self,
+             label: torch.Tensor,
+             num_classes: int,
+             ignore_index: int = 255,
+             valid: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """The band this loss is evaluated on (:func:`sobel_boundary_band`).
+
+        Args:
+            label (Tensor): Label map (N, H, W) the band is derived from.
+            num_classes (int): Number of classes.
+            ignore_index (int): Defaults to 255.
+            valid (Tensor, optional): Real (non-padding) pixels.
+
+        Returns:
+            Tensor: Boolean band (N, H, W).
+        """
+        return sobel_boundary_band(
+            label,
+            num_classes=num_classes,
+            ignore_index=ignore_index,
+            padding=self.padding,
+            valid=valid)
 
     def forward(self,
                 cls_score: torch.Tensor,
                 label: torch.Tensor,
                 weight: Optional[torch.Tensor] = None,
                 ignore_index: int = 255,
-                boundary_label: Optional[torch.Tensor] = None,
                 band: Optional[torch.Tensor] = None,
+                valid: Optional[torch.Tensor] = None,
+                avg_factor: Optional[torch.Tensor] = None,
                 **kwargs) -> torch.Tensor:
         """Compute the loss.
 
@@ -74,20 +108,17 @@ class BoundaryCELoss(NamedLoss):
             weight (Tensor, optional): Unused (the term is not confidence
                 weighted); accepted for mmseg's ``loss_decode`` interface.
             ignore_index (int): Defaults to 255.
-            boundary_label (Tensor, optional): Label map the band is derived
-                from; defaults to ``label``.
-            band (Tensor, optional): A precomputed band; overrides
-                ``boundary_label``.
+            band (Tensor, optional): A precomputed band (CW-BASS passes the
+                band of the pseudo-label before thresholding). By default
+                the band of ``label``.
+            valid (Tensor, optional): Real pixels, for the default band.
+            avg_factor (Tensor, optional): Divisor instead of the global
+                count of labelled band pixels.
 
         Returns:
             Tensor: The weighted scalar loss.
         """
         if band is None:
-            source = label if boundary_label is None else boundary_label
-            band = sobel_boundary_band(
-                source,
-                num_classes=cls_score.shape[1],
-                ignore_index=ignore_index,
-                padding=self.padding)
+            band = self.band(label, cls_score.shape[1], ignore_index, valid)
         return self.loss_weight * boundary_ce(cls_score, label, band,
-                                              ignore_index)
+                                              ignore_index, avg_factor)

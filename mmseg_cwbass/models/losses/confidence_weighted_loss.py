@@ -3,7 +3,8 @@
 ``L_cw = sum_{j kept} w_j * CE_j / max(#kept, 1)`` with ``w_j = d * c_j^gamma``
 (``method.md`` step 5): the weights come from the teacher's confidence ``c``
 and carry no gradient; the sum is normalised by the number of kept pixels, not
-by the sum of the weights, so low confidence really lowers the loss.
+by the sum of the weights, so low confidence really lowers the loss. The
+count is that of the global batch (all ranks), as in the reference.
 """
 from typing import Optional, Union
 
@@ -11,6 +12,8 @@ import torch
 import torch.nn.functional as F
 from mmseg.registry import MODELS
 
+from ...utils.config_keys import reject_unknown_args
+from ..utils.global_batch import global_mean_divisor
 from .named_loss import NamedLoss
 
 
@@ -19,7 +22,9 @@ def confidence_weighted_ce(cls_score: torch.Tensor,
                            confidence: Optional[torch.Tensor] = None,
                            gamma: float = 1.0,
                            decay_factor: Union[float, torch.Tensor] = 1.0,
-                           ignore_index: int = 255) -> torch.Tensor:
+                           ignore_index: int = 255,
+                           avg_factor: Optional[torch.Tensor] = None
+                           ) -> torch.Tensor:
     """Confidence-weighted CE normalised by the count of kept pixels.
 
     Args:
@@ -32,23 +37,26 @@ def confidence_weighted_ce(cls_score: torch.Tensor,
         decay_factor (float | Tensor): Global factor ``d``. Defaults to 1.0.
         ignore_index (int): Label of pixels that are not kept.
             Defaults to 255.
+        avg_factor (Tensor, optional): Divisor given by the caller instead
+            of the kept count of the global batch.
 
     Returns:
         Tensor: Scalar loss; 0 (with a graph) when no pixel is kept.
     """
     pixel_ce = F.cross_entropy(
         cls_score, label.long(), reduction='none', ignore_index=ignore_index)
-    kept = (label != ignore_index).to(pixel_ce.dtype)
     if confidence is not None:
         weight = confidence.detach().to(pixel_ce.dtype)
         if gamma != 1.0:
             weight = weight.pow(gamma)
         pixel_ce = pixel_ce * weight
-    loss = (pixel_ce * kept).sum() / kept.sum().clamp(min=1.0)
-    return loss * decay_factor
+    # ignored pixels already have CE 0 (F.cross_entropy's ignore_index)
+    divisor = global_mean_divisor((label != ignore_index).sum(), avg_factor)
+    return pixel_ce.sum() / divisor * decay_factor
 
 
 @MODELS.register_module()
+@reject_unknown_args
 class ConfidenceWeightedLoss(NamedLoss):
     """Confidence-weighted cross-entropy (CW-BASS, Sec. III-B).
 
@@ -77,6 +85,7 @@ class ConfidenceWeightedLoss(NamedLoss):
                 weight: Optional[torch.Tensor] = None,
                 ignore_index: int = 255,
                 decay_factor: Union[float, torch.Tensor] = 1.0,
+                avg_factor: Optional[torch.Tensor] = None,
                 **kwargs) -> torch.Tensor:
         """Compute the loss.
 
@@ -87,6 +96,8 @@ class ConfidenceWeightedLoss(NamedLoss):
             ignore_index (int): Defaults to 255.
             decay_factor (float | Tensor): Confidence decay ``d``.
                 Defaults to 1.0.
+            avg_factor (Tensor, optional): Divisor instead of the global
+                kept count.
 
         Returns:
             Tensor: The weighted scalar loss.
@@ -97,4 +108,5 @@ class ConfidenceWeightedLoss(NamedLoss):
             confidence=weight,
             gamma=self.gamma,
             decay_factor=decay_factor,
-            ignore_index=ignore_index)
+            ignore_index=ignore_index,
+            avg_factor=avg_factor)

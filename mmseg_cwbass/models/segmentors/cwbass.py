@@ -16,27 +16,30 @@ from mmseg.utils import ConfigType, OptConfigType, OptMultiConfig, SampleList
 from torch import Tensor
 from torch.autograd.profiler import record_function
 
-from ..utils.boundary import sobel_boundary_band
-from .semi_base import (PseudoLabels, SemiBaseSegmentor, decode_logits,
-                        final_head)
+from ...utils.config_keys import reject_unknown_args
+from ..utils import decode_logits
+from .semi_base import PseudoLabels, SemiBaseSegmentor
 
 
 @MODELS.register_module()
+@reject_unknown_args
 class CWBASSSegmentor(SemiBaseSegmentor):
     """CW-BASS: confidence-weighted, boundary-aware pseudo-label learning.
 
     Args:
-        segmentor (dict): Any mmseg segmentor config; with a
-            :class:`BoundaryAwareASPPHead` the head owns the boundary term.
+        segmentor (dict): Any mmseg segmentor config (DeepLabv3+, SegFormer,
+            ...): the unsupervised terms only need its logits.
         threshold (dict): Config of :class:`DynamicThreshold`
             (``num_classes`` is filled in). ``dict(type='DynamicThreshold',
-            enabled=False)`` keeps every pixel.
+            enabled=False)`` keeps every pixel. ``statistic='class_ema'``
+            needs ``DynamicThresholdHook`` in ``custom_hooks``.
         unsup_loss (dict): Loss on kept pseudo-labels, called with the
             teacher confidence as ``weight`` and the decay factor. Defaults to
             :class:`ConfidenceWeightedLoss` with ``gamma=1``.
-        boundary_loss (dict, optional): Band CE term used when the student's
-            head is not boundary-aware (e.g. a SegFormer head). Defaults to
-            None (no boundary term for such heads).
+        boundary_loss (dict, optional): The boundary-aware term on the
+            pseudo-labels (:class:`BoundaryCELoss`: band CE, weight 0.5,
+            band padding), the same for every decode head. None disables
+            it. Defaults to ``dict(type='BoundaryCELoss')``.
         semi_train_cfg (dict, optional): See :class:`SemiBaseSegmentor`.
         semi_test_cfg (dict, optional): See :class:`SemiBaseSegmentor`.
         data_preprocessor (dict, optional): See :class:`SemiBaseSegmentor`.
@@ -48,7 +51,7 @@ class CWBASSSegmentor(SemiBaseSegmentor):
                  threshold: ConfigType = dict(type='DynamicThreshold'),
                  unsup_loss: ConfigType = dict(
                      type='ConfidenceWeightedLoss', gamma=1.0),
-                 boundary_loss: OptConfigType = None,
+                 boundary_loss: OptConfigType = dict(type='BoundaryCELoss'),
                  semi_train_cfg: OptConfigType = None,
                  semi_test_cfg: OptConfigType = None,
                  data_preprocessor: OptConfigType = None,
@@ -72,12 +75,35 @@ class CWBASSSegmentor(SemiBaseSegmentor):
         """Set the confidence decay ``d`` (called by the decay hook)."""
         self.decay_factor.fill_(float(value))
 
-    def _student_logits(self, feats: List[Tensor]):
-        head = final_head(self.student)
-        if hasattr(head, 'forward_with_boundary') and \
-                not isinstance(self.student.decode_head, torch.nn.ModuleList):
-            return head.forward_with_boundary(feats)
-        return decode_logits(self.student, feats), None
+    def loss(self, multi_batch_inputs, multi_batch_data_samples) -> dict:
+        """See :meth:`SemiBaseSegmentor.loss`.
+
+        Raises:
+            RuntimeError: If the threshold's state needs
+                ``DynamicThresholdHook`` and the run has none.
+        """
+        if self.training and self.threshold.needs_hook and \
+                not self.threshold.hook_attached:
+            raise RuntimeError(
+                "model.threshold has statistic='class_ema', whose EMA is "
+                "advanced by DynamicThresholdHook: add "
+                "dict(type='DynamicThresholdHook') to custom_hooks")
+        return super().loss(multi_batch_inputs, multi_batch_data_samples)
+
+    def band(self, label: Tensor, valid: Optional[Tensor] = None) -> Tensor:
+        """The boundary band of a pseudo-label (padding is not a label).
+
+        Args:
+            label (Tensor): Unthresholded pseudo-label (N, H, W).
+            valid (Tensor, optional): Real (non-padding) pixels.
+
+        Returns:
+            Tensor: Boolean band, or all False without a boundary term.
+        """
+        if self.boundary_loss is None:
+            return torch.zeros_like(label, dtype=torch.bool)
+        return self.boundary_loss.band(label, self.num_classes,
+                                       self.ignore_index, valid)
 
     def loss_by_pseudo_labels(self, inputs: Tensor, feats: List[Tensor],
                               data_samples: SampleList,
@@ -91,10 +117,10 @@ class CWBASSSegmentor(SemiBaseSegmentor):
             pseudo_labels (PseudoLabels): Teacher output.
 
         Returns:
-            dict[str, Tensor]: ``loss_cw``, ``loss_boundary`` (and
-            ``loss_boundary_branch``) before the ``lambda_u * r(t)`` scaling,
-            plus ``tau``, ``kept_ratio``, ``confidence``, ``band_ratio``,
-            ``decay`` and, with diagnostic masks, ``pseudo_acc``.
+            dict[str, Tensor]: ``loss_cw`` and ``loss_boundary`` before the
+            ``lambda_u * r(t)`` scaling, plus ``tau``, ``kept_ratio``,
+            ``confidence``, ``band_ratio``, ``decay`` and, with diagnostic
+            masks, ``pseudo_acc``.
         """
         label = pseudo_labels.label
         confidence = pseudo_labels.confidence
@@ -103,10 +129,8 @@ class CWBASSSegmentor(SemiBaseSegmentor):
             tau = self.threshold(confidence, label, valid)
         kept = valid & (confidence > tau)
         target = label.masked_fill(~kept, self.ignore_index)
-
-        seg_logits, boundary_logits = self._student_logits(feats)
         seg_logits = resize(
-            seg_logits,
+            decode_logits(self.student, feats),
             size=inputs.shape[-2:],
             mode='bilinear',
             align_corners=self.align_corners)
@@ -121,25 +145,16 @@ class CWBASSSegmentor(SemiBaseSegmentor):
                     decay_factor=self.decay_factor)
             }
         band: Optional[Tensor] = None
-        head = final_head(self.student)
-        if getattr(head, 'boundary_on_unlabeled', False):
+        if self.boundary_loss is not None:
             # The band comes from the pseudo-label BEFORE thresholding.
-            band = head.boundary_band(label)
-            losses.update(
-                head.loss_boundary(
+            with record_function('cwbass:boundary_band'):
+                band = self.band(label, valid)
+            with record_function('cwbass:boundary_loss'):
+                losses[self.boundary_loss.loss_name] = self.boundary_loss(
                     seg_logits,
                     target,
-                    band=band,
-                    boundary_logits=boundary_logits,
-                    valid=valid))
-        elif self.boundary_loss is not None:
-            band = sobel_boundary_band(
-                label,
-                num_classes=self.num_classes,
-                ignore_index=self.ignore_index,
-                padding=self.boundary_loss.padding)
-            losses[self.boundary_loss.loss_name] = self.boundary_loss(
-                seg_logits, target, ignore_index=self.ignore_index, band=band)
+                    ignore_index=self.ignore_index,
+                    band=band)
 
         valid_f = valid.to(confidence.dtype)
         num_valid = valid_f.sum().clamp(min=1.0)
@@ -147,7 +162,7 @@ class CWBASSSegmentor(SemiBaseSegmentor):
         losses['kept_ratio'] = kept.sum() / num_valid
         losses['confidence'] = confidence.sum() / num_valid
         if band is not None:
-            losses['band_ratio'] = (band & valid).sum() / num_valid
+            losses['band_ratio'] = band.sum() / num_valid
         losses['decay'] = self.decay_factor.clone()
         losses.update(self.pseudo_label_stats(data_samples, label, kept))
         return losses

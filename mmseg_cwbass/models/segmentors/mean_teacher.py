@@ -11,10 +11,13 @@ from mmseg.registry import MODELS
 from mmseg.utils import ConfigType, OptConfigType, OptMultiConfig, SampleList
 from torch import Tensor
 
+from ...utils.config_keys import reject_unknown_args
+
 from .semi_base import PseudoLabels, SemiBaseSegmentor
 
 
 @MODELS.register_module()
+@reject_unknown_args
 class MeanTeacherSegmentor(SemiBaseSegmentor):
     """Mean Teacher with a fixed confidence threshold.
 

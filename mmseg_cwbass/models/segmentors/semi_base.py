@@ -16,15 +16,13 @@ Loss keys are prefixed ``sup.`` and ``unsup.``; the unsupervised terms are
 scaled by ``lambda_u * ramp(iter)``.
 """
 import copy
-import logging
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Tuple
 
 import torch
-import torch.distributed as dist
 import torch.nn as nn
 from mmengine.config import ConfigDict
-from mmengine.logging import MessageHub, print_log
+from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper
 from mmseg.models.segmentors.base import BaseSegmentor
 from mmseg.models.utils import resize
@@ -34,8 +32,21 @@ from mmseg.utils import (ConfigType, OptConfigType, OptMultiConfig,
 from torch import Tensor
 from torch.autograd.profiler import record_function
 
+from ...utils.config_keys import check_keys, reject_unknown_args
+from ..utils import (all_ranks_finite, check_state_dict_fits, cutmix_batch,
+                     decode_logits, final_head, refuse_nonfinite_step,
+                     valid_pixel_mask)
+
 PREDICT_ON = ('teacher', 'student')
 NONFINITE_POLICIES = ('stop', 'skip')
+SEMI_TRAIN_DEFAULTS = dict(
+    unsup_weight=1.0,
+    rampup_iters=0,
+    concat_student_forward=True,
+    ignore_index=255,
+    cutmix_prob=0.0,
+    nonfinite_loss='stop')
+SEMI_TEST_DEFAULTS = dict(predict_on='teacher')
 
 
 @dataclass
@@ -52,64 +63,7 @@ class PseudoLabels:
     valid: Tensor
 
 
-def decode_logits(segmentor: nn.Module, feats: List[Tensor]) -> Tensor:
-    """Raw logits of a segmentor's decode head(s) at the head's resolution.
-
-    Args:
-        segmentor (nn.Module): An mmseg ``EncoderDecoder`` (or cascade).
-        feats (list[Tensor]): Output of ``segmentor.extract_feat``.
-
-    Returns:
-        Tensor: Logits (N, C, h, w).
-    """
-    head = segmentor.decode_head
-    if isinstance(head, nn.ModuleList):  # CascadeEncoderDecoder
-        logits = head[0].forward(feats)
-        for stage in head[1:]:
-            logits = stage.forward(feats, logits)
-        return logits
-    return head.forward(feats)
-
-
-def final_head(segmentor: nn.Module) -> nn.Module:
-    """The decode head whose logits are the segmentor's prediction."""
-    head = segmentor.decode_head
-    return head[-1] if isinstance(head, nn.ModuleList) else head
-
-
-def valid_pixel_mask(data_samples: SampleList, shape: Tuple[int, int],
-                     device: torch.device) -> Tensor:
-    """Mask of the non-padding pixels of a padded batch.
-
-    mmseg's ``stack_batch`` pads on the right and bottom and records
-    ``padding_size = (left, right, top, bottom)`` in each sample's metainfo.
-
-    Args:
-        data_samples (list[SegDataSample]): Samples of the batch.
-        shape (tuple[int, int]): Padded (H, W).
-        device (torch.device): Device of the mask.
-
-    Returns:
-        Tensor: Boolean mask (N, H, W).
-    """
-    height, width = shape
-    valid = torch.ones((len(data_samples), height, width),
-                       dtype=torch.bool,
-                       device=device)
-    for i, sample in enumerate(data_samples):
-        left, right, top, bottom = sample.metainfo.get('padding_size',
-                                                       (0, 0, 0, 0))
-        if right:
-            valid[i, :, width - right:] = False
-        if bottom:
-            valid[i, height - bottom:, :] = False
-        if left:
-            valid[i, :, :left] = False
-        if top:
-            valid[i, :top, :] = False
-    return valid
-
-
+@reject_unknown_args
 class SemiBaseSegmentor(BaseSegmentor):
     """Teacher/student segmentor for semi-supervised training.
 
@@ -152,6 +106,10 @@ class SemiBaseSegmentor(BaseSegmentor):
                  semi_test_cfg: OptConfigType = None,
                  data_preprocessor: OptConfigType = None,
                  init_cfg: OptMultiConfig = None) -> None:
+        check_keys(semi_train_cfg or {}, SEMI_TRAIN_DEFAULTS,
+                   'model.semi_train_cfg')
+        check_keys(semi_test_cfg or {}, SEMI_TEST_DEFAULTS,
+                   'model.semi_test_cfg')
         # ConfigDict: mmseg segmentors read e.g. ``test_cfg.mode`` by attribute.
         segmentor = ConfigDict(copy.deepcopy(segmentor))
         data_preprocessor = self._multi_branch_preprocessor(
@@ -166,21 +124,13 @@ class SemiBaseSegmentor(BaseSegmentor):
                 f'model.segmentor of type {type(self.student).__name__} has '
                 'no extract_feat/decode_head; semi-supervised training needs '
                 'an EncoderDecoder-style segmentor')
-        self.semi_train_cfg = dict(
-            unsup_weight=1.0,
-            rampup_iters=0,
-            concat_student_forward=True,
-            ignore_index=255,
-            cutmix_prob=0.0,
-            nonfinite_loss='stop')
-        self.semi_train_cfg.update(semi_train_cfg or {})
+        self.semi_train_cfg = {**SEMI_TRAIN_DEFAULTS, **(semi_train_cfg or {})}
+        self.semi_test_cfg = {**SEMI_TEST_DEFAULTS, **(semi_test_cfg or {})}
         if self.semi_train_cfg['nonfinite_loss'] not in NONFINITE_POLICIES:
             raise ValueError(
                 f'semi_train_cfg.nonfinite_loss must be one of '
                 f'{NONFINITE_POLICIES}, got '
                 f"{self.semi_train_cfg['nonfinite_loss']!r}")
-        self.semi_test_cfg = dict(predict_on='teacher')
-        self.semi_test_cfg.update(semi_test_cfg or {})
         if self.semi_test_cfg['predict_on'] not in PREDICT_ON:
             raise ValueError(f'semi_test_cfg.predict_on must be one of '
                              f'{PREDICT_ON}, got '
@@ -277,48 +227,13 @@ class SemiBaseSegmentor(BaseSegmentor):
             data = self.data_preprocessor(data, True)
             losses = forward_model._run_forward(data, mode='loss')
         total, log_vars = self.parse_losses(losses)
-        if self._all_ranks_finite(total):
+        if all_ranks_finite(total):
             with record_function('semi:backward_and_step'):
                 optim_wrapper.update_params(total)
             return log_vars
-        bad_terms = {
-            name: value.detach().float().mean().item()
-            for name, value in losses.items()
-            if not torch.isfinite(value.detach()).all()
-        }
-        where = f'iteration {self.current_iter() + 1}'
-        if self.semi_train_cfg['nonfinite_loss'] == 'stop':
-            raise FloatingPointError(
-                f'non-finite loss at {where}: {bad_terms or "on another rank"}'
-                '. Training stopped before the optimizer step, so the '
-                'weights and the last checkpoint are intact. Lower the '
-                'learning rate or set model.semi_train_cfg.nonfinite_loss='
-                "'skip' to drop such steps.")
-        print_log(
-            f'skipped the step of {where}: non-finite loss '
-            f'{bad_terms or "on another rank"}',
-            logger='current',
-            level=logging.WARNING)
-        optim_wrapper.zero_grad()
-        log_vars = {
-            k: v
-            for k, v in log_vars.items() if torch.isfinite(v).all()
-        }
-        log_vars['skipped_step'] = torch.tensor(1.0)
-        return log_vars
-
-    @staticmethod
-    def _all_ranks_finite(total: Tensor) -> bool:
-        """Whether the loss is finite on every rank (one small all-reduce).
-
-        All ranks must take the same decision, or DDP's gradient all-reduce
-        would wait forever for the rank that skipped.
-        """
-        finite = torch.isfinite(total.detach()).to(torch.int32).reshape(1)
-        if dist.is_available() and dist.is_initialized() and \
-                dist.get_world_size() > 1:
-            dist.all_reduce(finite, op=dist.ReduceOp.MIN)
-        return bool(finite.item())
+        return refuse_nonfinite_step(losses, log_vars, optim_wrapper,
+                                     self.semi_train_cfg['nonfinite_loss'],
+                                     self.current_iter() + 1)
 
     def loss(self, multi_batch_inputs: Dict[str, Tensor],
              multi_batch_data_samples: Dict[str, SampleList]) -> dict:
@@ -361,8 +276,12 @@ class SemiBaseSegmentor(BaseSegmentor):
             pseudo_labels = self.get_pseudo_labels(teacher_inputs,
                                                    teacher_samples)
         if self.semi_train_cfg['cutmix_prob'] > 0:
-            student_inputs, pseudo_labels = self.cutmix(
-                student_inputs, pseudo_labels)
+            student_inputs, mixed = cutmix_batch(
+                student_inputs, (pseudo_labels.label,
+                                 pseudo_labels.confidence,
+                                 pseudo_labels.valid),
+                self.semi_train_cfg['cutmix_prob'])
+            pseudo_labels = PseudoLabels(*mixed)
         with record_function('semi:student_features'):
             sup_feats, unsup_feats = self.extract_student_feats(
                 sup_inputs, student_inputs)
@@ -409,49 +328,6 @@ class SemiBaseSegmentor(BaseSegmentor):
         label = label.masked_fill(~valid, self.ignore_index)
         confidence = confidence.masked_fill(~valid, 0.0)
         return PseudoLabels(label=label, confidence=confidence, valid=valid)
-
-    @torch.no_grad()
-    def cutmix(self, inputs: Tensor, pseudo_labels: PseudoLabels
-               ) -> Tuple[Tensor, PseudoLabels]:
-        """Paste a random box of the next image into each student image.
-
-        Each image is mixed with probability ``semi_train_cfg.cutmix_prob``;
-        the box covers a uniformly drawn 10-50 % of the area. Labels,
-        confidences and the valid mask follow the pixels.
-
-        Args:
-            inputs (Tensor): Student view (N, 3, H, W).
-            pseudo_labels (PseudoLabels): Teacher output for it.
-
-        Returns:
-            tuple[Tensor, PseudoLabels]: Mixed images and labels.
-        """
-        num, _, height, width = inputs.shape
-        if num < 2:
-            return inputs, pseudo_labels
-        source = torch.roll(torch.arange(num, device=inputs.device), 1)
-        box = torch.zeros((num, height, width), dtype=torch.bool,
-                          device=inputs.device)
-        mixed = torch.rand(num) < self.semi_train_cfg['cutmix_prob']
-        areas = torch.empty(num).uniform_(0.1, 0.5)
-        centres = torch.rand(num, 2)
-        for i in range(num):
-            if not mixed[i]:
-                continue
-            box_h = max(1, int(round(height * areas[i].sqrt().item())))
-            box_w = max(1, int(round(width * areas[i].sqrt().item())))
-            top = int(centres[i, 0].item() * (height - box_h + 1))
-            left = int(centres[i, 1].item() * (width - box_w + 1))
-            box[i, top:top + box_h, left:left + box_w] = True
-
-        def mix(tensor: Tensor) -> Tensor:
-            mask = box if tensor.dim() == 3 else box[:, None]
-            return torch.where(mask, tensor[source], tensor)
-
-        return mix(inputs), PseudoLabels(
-            label=mix(pseudo_labels.label),
-            confidence=mix(pseudo_labels.confidence),
-            valid=mix(pseudo_labels.valid))
 
     def extract_student_feats(
             self, sup_inputs: Tensor,
@@ -569,32 +445,6 @@ class SemiBaseSegmentor(BaseSegmentor):
         return self._predict_model().encode_decode(inputs, batch_data_samples)
 
     # ------------------------------------------------------------ checkpoints
-    def _check_architecture(self, state_dict: dict, prefix: str) -> None:
-        """Refuse weights of another architecture instead of half-loading.
-
-        mmengine loads checkpoints non-strictly and only warns about missing
-        keys and size mismatches, which would silently train or evaluate a
-        mostly random model. Extra modules (e.g. a boundary branch) may be
-        missing, but no shape may differ and most weights must be found.
-        """
-        expected = {
-            f'{prefix}student.{k}': v.shape
-            for k, v in self.student.state_dict().items()
-        }
-        mismatched = [
-            f'{k[len(prefix):]}: checkpoint {tuple(state_dict[k].shape)} vs '
-            f'model {tuple(shape)}' for k, shape in expected.items()
-            if k in state_dict and hasattr(state_dict[k], 'shape')
-            and tuple(state_dict[k].shape) != tuple(shape)
-        ]
-        found = sum(k in state_dict for k in expected)
-        if mismatched or found < len(expected) / 2:
-            raise RuntimeError(
-                'the checkpoint does not fit this model (another '
-                f'architecture or class count?): {found} of {len(expected)} '
-                f'student weights found, {len(mismatched)} with another '
-                f'shape, e.g. {mismatched[:3]}')
-
     def _load_from_state_dict(self, state_dict: dict, prefix: str,
                               local_metadata: dict, strict: bool,
                               missing_keys: List[str],
@@ -615,7 +465,7 @@ class SemiBaseSegmentor(BaseSegmentor):
                 name = key[len(prefix):]
                 state_dict[f'{prefix}student.{name}'] = value
                 state_dict[f'{prefix}teacher.{name}'] = value
-        self._check_architecture(state_dict, prefix)
+        check_state_dict_fits(self.student, state_dict, prefix + 'student.')
         super()._load_from_state_dict(state_dict, prefix, local_metadata,
                                       strict, missing_keys, unexpected_keys,
                                       error_msgs)

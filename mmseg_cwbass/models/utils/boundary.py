@@ -4,18 +4,51 @@ The boundary-aware loss of CW-BASS (Sec. III-D of the paper, ``method.md``
 step 3) is evaluated on a band around every label change: the label map is
 one-hot encoded, filtered with 3x3 Sobel kernels in x and y on every class
 channel, and a pixel belongs to the band where the gradient magnitude summed
-over the channels is non-zero.  This gives a band two pixels wide.
+over the channels is non-zero. This gives a band two pixels wide.
+
+Padding that the data preprocessor added to a crop is not a label: with a
+``valid`` mask the padding junction behaves exactly like the crop border
+under the chosen padding mode.
 """
+from typing import Optional
+
 import torch
 import torch.nn.functional as F
 
 BOUNDARY_PADDINGS = ('zero', 'replicate')
 
 
+def _replicate_into_padding(label: torch.Tensor,
+                            valid: torch.Tensor) -> torch.Tensor:
+    """Fill each sample's padding by replicating its valid rectangle's edge.
+
+    mmseg pads a crop on its sides (``padding_size``), so the valid pixels of
+    a sample form a rectangle; clamping row and column indices into it is
+    exactly replicate padding of that rectangle.
+    """
+    height, width = label.shape[-2:]
+    filled = label.clone()
+    rows_any = valid.any(dim=2)
+    cols_any = valid.any(dim=1)
+    for i in range(label.shape[0]):
+        rows = rows_any[i].nonzero()
+        cols = cols_any[i].nonzero()
+        if rows.numel() == 0 or (rows.numel() == height
+                                 and cols.numel() == width):
+            continue
+        row_idx = torch.arange(height, device=label.device).clamp(
+            int(rows[0]), int(rows[-1]))
+        col_idx = torch.arange(width, device=label.device).clamp(
+            int(cols[0]), int(cols[-1]))
+        filled[i] = label[i][row_idx][:, col_idx]
+    return filled
+
+
 def sobel_boundary_band(label: torch.Tensor,
                         num_classes: int,
                         ignore_index: int = 255,
-                        padding: str = 'zero') -> torch.Tensor:
+                        padding: str = 'zero',
+                        valid: Optional[torch.Tensor] = None) -> torch.Tensor:
     """Boundary band of a label map from 3x3 Sobel filters on its one-hot map.
 
     Args:
@@ -29,6 +62,12 @@ def sobel_boundary_band(label: torch.Tensor,
             (the reference code: every crop border is marked as boundary) or
             ``'replicate'`` (only real label changes are marked).
             Defaults to ``'zero'``.
+        valid (Tensor, optional): Boolean mask (same shape as ``label``) of
+            the real pixels of padded crops; each sample's valid pixels form
+            a rectangle. The edge of that rectangle is then treated like the
+            crop border (marked with ``'zero'``, not with ``'replicate'``),
+            and no padding pixel is part of the band. Defaults to None (every
+            pixel is real).
 
     Returns:
         Tensor: Boolean band of the same shape as ``label``.
@@ -39,12 +78,20 @@ def sobel_boundary_band(label: torch.Tensor,
     squeeze = label.dim() == 2
     if squeeze:
         label = label.unsqueeze(0)
+        valid = None if valid is None else valid.unsqueeze(0)
     if label.dim() != 3:
         raise ValueError('label must have shape (N, H, W) or (H, W), got '
+                         f'{tuple(label.shape)}')
+    if valid is not None and valid.shape != label.shape:
+        raise ValueError(f'valid has shape {tuple(valid.shape)}, label '
                          f'{tuple(label.shape)}')
     label = label.long()
     if 0 <= ignore_index < num_classes:
         label = label.masked_fill(label == ignore_index, -1)
+    if valid is not None:
+        label = label.masked_fill(~valid, -1)
+        if padding == 'replicate':
+            label = _replicate_into_padding(label, valid)
     # Extend the map by one pixel; -1 matches no class, so zero padding and
     # ignored pixels both one-hot encode to all zeros.
     if padding == 'zero':
@@ -68,4 +115,6 @@ def sobel_boundary_band(label: torch.Tensor,
     del smooth_y
     smooth_x = one_hot[..., :-2] + 2 * one_hot[..., 1:-1] + one_hot[..., 2:]
     band |= (smooth_x[:, :, 2:] != smooth_x[:, :, :-2]).any(dim=1)
+    if valid is not None:
+        band &= valid
     return band[0] if squeeze else band

@@ -1,31 +1,30 @@
 """Dynamic confidence threshold of CW-BASS (Tarubinga et al., IJCNN 2025).
 
 ``tau = clamp(T0 * sigmoid(beta * (m - 0.5)), tau_min, tau_max)`` where ``m``
-is a statistic of the teacher's confidence (``method.md`` step 4).  The
-threshold is a module owned by the segmentor rather than a hook, because the
-reference statistic is the mean confidence of the *current* batch (known only
-inside the forward pass), and because module buffers are what checkpoints and
-DDP carry: the EMA state is saved with the model and resumed exactly.
+is a statistic of the teacher's confidence (``method.md`` step 4).
+
+What depends on the current batch is computed here, in the forward pass: the
+reference's statistic, the mean confidence of the current (global) batch.
+What evolves across iterations (the per-class EMA of ``class_ema``, a
+schedule of ``T0`` and the clamps) is advanced by
+:class:`~mmseg_cwbass.engine.hooks.DynamicThresholdHook` after each
+optimizer step, the way ``MeanTeacherHook`` advances the teacher. The EMA
+lives in a buffer of this module, so checkpoints carry it.
 """
 from typing import Optional
 
 import torch
-import torch.distributed as dist
 import torch.nn as nn
 from mmseg.registry import MODELS
+
+from ...utils.config_keys import reject_unknown_args
+from .global_batch import all_reduce_sum
 
 STATISTICS = ('batch_mean', 'class_ema')
 
 
-def _all_reduce_sum(tensor: torch.Tensor) -> torch.Tensor:
-    """Sum over ranks so that every rank derives the same threshold."""
-    if dist.is_available() and dist.is_initialized() and \
-            dist.get_world_size() > 1:
-        dist.all_reduce(tensor, op=dist.ReduceOp.SUM)
-    return tensor
-
-
 @MODELS.register_module()
+@reject_unknown_args
 class DynamicThreshold(nn.Module):
     """Confidence threshold that follows the teacher's confidence.
 
@@ -36,16 +35,13 @@ class DynamicThreshold(nn.Module):
         tau_min (float): Lower clamp. Defaults to 0.3.
         tau_max (float): Upper clamp. Defaults to 0.8.
         statistic (str): ``'batch_mean'``: ``m`` is the mean confidence of
-            the current batch (reference code, no memory). ``'class_ema'``:
-            per-class EMA over iterations of the mean confidence of pixels
-            predicted as that class (the paper's "learns from model
-            performance"); each class gets its own threshold.
+            the current global batch (reference code, no memory).
+            ``'class_ema'``: per-class EMA over iterations of the mean
+            confidence of pixels predicted as that class (the paper's "learns
+            from model performance"); each class gets its own threshold. The
+            EMA is updated by ``DynamicThresholdHook`` after each step, so a
+            step thresholds with the EMA of the steps before it.
             Defaults to ``'batch_mean'``.
-        momentum (float): EMA momentum of the kept state for ``class_ema``
-            (``ema = momentum * ema + (1 - momentum) * batch_value``).
-            Defaults to 0.999.
-        min_pixels (int): Classes with fewer pixels in the (global) batch
-            do not update their EMA. Defaults to 10.
         init_value (float): Initial EMA value. Defaults to 0.5.
         fixed (float, optional): If given, the threshold is this constant and
             the statistic is ignored (plain Mean Teacher style, or ablation).
@@ -54,6 +50,12 @@ class DynamicThreshold(nn.Module):
             Defaults to True.
     """
 
+    moved_args = {
+        key: f"the class EMA's {key} is an argument of DynamicThresholdHook "
+        f"in custom_hooks: dict(type='DynamicThresholdHook', {key}=...)"
+        for key in ('momentum', 'min_pixels')
+    }
+
     def __init__(self,
                  num_classes: int,
                  base: float = 0.6,
@@ -61,8 +63,6 @@ class DynamicThreshold(nn.Module):
                  tau_min: float = 0.3,
                  tau_max: float = 0.8,
                  statistic: str = 'batch_mean',
-                 momentum: float = 0.999,
-                 min_pixels: int = 10,
                  init_value: float = 0.5,
                  fixed: Optional[float] = None,
                  enabled: bool = True) -> None:
@@ -70,25 +70,41 @@ class DynamicThreshold(nn.Module):
         if statistic not in STATISTICS:
             raise ValueError(f'statistic must be one of {STATISTICS}, got '
                              f'{statistic!r}')
-        if not 0.0 <= tau_min <= tau_max <= 1.0:
-            raise ValueError('need 0 <= tau_min <= tau_max <= 1, got '
-                             f'tau_min={tau_min}, tau_max={tau_max}')
-        if not 0.0 <= momentum < 1.0:
-            raise ValueError(f'momentum must be in [0, 1), got {momentum}')
         self.num_classes = num_classes
-        self.base = base
-        self.beta = beta
-        self.tau_min = tau_min
-        self.tau_max = tau_max
         self.statistic = statistic
-        self.momentum = momentum
-        self.min_pixels = min_pixels
         self.fixed = fixed
         self.enabled = enabled
+        self.set_params(base=base, beta=beta, tau_min=tau_min,
+                        tau_max=tau_max)
         self.register_buffer('class_stat',
                              torch.full((num_classes, ), float(init_value)))
         # Last threshold, kept for logging and for inspection after resume.
         self.register_buffer('last_tau', torch.zeros(num_classes))
+        # Per-class confidence sums and pixel counts of this rank since the
+        # last EMA update (class_ema, training only).
+        self._pending: Optional[torch.Tensor] = None
+        self.hook_attached = False
+
+    def set_params(self, base: float, beta: float, tau_min: float,
+                   tau_max: float) -> None:
+        """Set ``T0``, ``beta`` and the clamps (the hook's schedule does).
+
+        Raises:
+            ValueError: If the clamps are not ``0 <= tau_min <= tau_max <= 1``.
+        """
+        if not 0.0 <= tau_min <= tau_max <= 1.0:
+            raise ValueError('need 0 <= tau_min <= tau_max <= 1, got '
+                             f'tau_min={tau_min}, tau_max={tau_max}')
+        self.base = float(base)
+        self.beta = float(beta)
+        self.tau_min = float(tau_min)
+        self.tau_max = float(tau_max)
+
+    @property
+    def needs_hook(self) -> bool:
+        """Whether training needs ``DynamicThresholdHook`` (class EMA)."""
+        return self.enabled and self.fixed is None and \
+            self.statistic == 'class_ema'
 
     def threshold_of(self, statistic: torch.Tensor) -> torch.Tensor:
         """Map a confidence statistic ``m`` to the threshold ``tau``.
@@ -107,7 +123,7 @@ class DynamicThreshold(nn.Module):
                 confidence: torch.Tensor,
                 pseudo_label: torch.Tensor,
                 valid: Optional[torch.Tensor] = None) -> torch.Tensor:
-        """Update the statistic with a batch and return per-pixel thresholds.
+        """Per-pixel thresholds of a batch.
 
         Args:
             confidence (Tensor): Teacher confidence ``c``, shape (N, H, W).
@@ -130,31 +146,53 @@ class DynamicThreshold(nn.Module):
         weight = valid.to(confidence.dtype)
         if self.statistic == 'batch_mean':
             sums = torch.stack([(confidence * weight).sum(), weight.sum()])
-            sums = _all_reduce_sum(sums)
+            sums = all_reduce_sum(sums)
             mean = sums[0] / sums[1].clamp(min=1.0)
             tau = self.threshold_of(mean)
             self.last_tau.fill_(0).add_(tau)
             return tau.expand_as(confidence)
-        # class_ema: per-class sums and counts in one all-reduce.
-        label = pseudo_label.clamp(0, self.num_classes - 1).reshape(-1)
-        flat_weight = weight.reshape(-1)
-        sums = torch.zeros(2, self.num_classes, device=confidence.device,
-                           dtype=confidence.dtype)
-        sums[0].index_add_(0, label, confidence.reshape(-1) * flat_weight)
-        sums[1].index_add_(0, label, flat_weight)
-        sums = _all_reduce_sum(sums)
-        batch_mean = sums[0] / sums[1].clamp(min=1.0)
-        seen = sums[1] >= self.min_pixels
+        label = pseudo_label.clamp(0, self.num_classes - 1)
         if self.training:
-            updated = self.momentum * self.class_stat + \
-                (1.0 - self.momentum) * batch_mean
-            self.class_stat.copy_(torch.where(seen, updated, self.class_stat))
+            self._record(confidence, label, weight)
         tau_per_class = self.threshold_of(self.class_stat)
         self.last_tau.copy_(tau_per_class)
-        return tau_per_class[pseudo_label.clamp(0, self.num_classes - 1)]
+        return tau_per_class[label]
+
+    def _record(self, confidence: torch.Tensor, label: torch.Tensor,
+                weight: torch.Tensor) -> None:
+        """Add this batch's per-class sums and counts to the pending ones."""
+        sums = torch.zeros(2, self.num_classes, device=confidence.device,
+                           dtype=torch.float32)
+        flat_label = label.reshape(-1)
+        flat_weight = weight.reshape(-1).float()
+        sums[0].index_add_(0, flat_label,
+                           confidence.reshape(-1).float() * flat_weight)
+        sums[1].index_add_(0, flat_label, flat_weight)
+        self._pending = sums if self._pending is None else \
+            self._pending + sums
+
+    @torch.no_grad()
+    def update_ema(self, momentum: float, min_pixels: int) -> None:
+        """Fold the pending batch statistics into the per-class EMA.
+
+        The sums are all-reduced first (one call), so the state is the same
+        on every rank. Classes with fewer than ``min_pixels`` pixels in the
+        global batch keep their value.
+
+        Args:
+            momentum (float): ``ema = momentum * ema + (1 - momentum) * m``.
+            min_pixels (int): Minimum pixel count of a class to update it.
+        """
+        if self._pending is None:
+            return
+        sums, self._pending = all_reduce_sum(self._pending), None
+        batch_mean = sums[0] / sums[1].clamp(min=1.0)
+        seen = sums[1] >= min_pixels
+        updated = momentum * self.class_stat + \
+            (1.0 - momentum) * batch_mean.to(self.class_stat.dtype)
+        self.class_stat.copy_(torch.where(seen, updated, self.class_stat))
 
     def extra_repr(self) -> str:
         return (f'statistic={self.statistic}, base={self.base}, '
                 f'beta={self.beta}, tau=[{self.tau_min}, {self.tau_max}], '
-                f'momentum={self.momentum}, fixed={self.fixed}, '
-                f'enabled={self.enabled}')
+                f'fixed={self.fixed}, enabled={self.enabled}')

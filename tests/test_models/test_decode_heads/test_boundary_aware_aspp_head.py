@@ -53,10 +53,12 @@ def test_inference_identical_to_stock_head():
 
 
 def test_labeled_boundary_terms_by_hand():
-    head = MODELS.build(
-        dict(type='BoundaryAwareASPPHead', boundary_on=('labeled', ),
-             loss_boundary=dict(type='BoundaryCELoss', loss_weight=0.5,
-                                padding='replicate'), **HEAD))
+    cfg = copy.deepcopy(HEAD)
+    cfg['loss_decode'] = [
+        dict(type='CrossEntropyLoss'),
+        dict(type='BoundaryCELoss', loss_weight=0.5, padding='replicate')
+    ]
+    head = MODELS.build(dict(type='BoundaryAwareASPPHead', **cfg))
     label = torch.zeros(2, 32, 32, dtype=torch.long)
     label[:, :, 16:] = 2
     losses = head.loss(feats(), samples(label), dict())
@@ -74,7 +76,7 @@ def test_reference_default_has_no_labeled_boundary_term():
     losses = head.loss(feats(), samples(torch.zeros(2, 32, 32).long()),
                        dict())
     assert 'loss_boundary' not in losses
-    assert head.boundary_on_unlabeled and not head.boundary_on_labeled
+    assert 'loss_boundary_branch' not in losses
 
 
 def test_bad_options():
@@ -88,3 +90,61 @@ def test_bad_options():
         MODELS.build(
             dict(type='BoundaryAwareASPPHead', boundary_branch=dict(),
                  **cfg))
+
+
+def padded_samples(label, right):
+    """Samples of crops padded on the right by ``right`` columns (255)."""
+    out = samples(label)
+    for s in out:
+        s.set_metainfo(dict(padding_size=(0, right, 0, 0)))
+    return out
+
+
+@pytest.mark.parametrize('padding', ['zero', 'replicate'])
+def test_padding_junction_behaves_like_the_crop_border(padding):
+    # Real crop 32x24 padded to 32x32 with 255 (mmseg's seg_pad_val); one
+    # vertical edge at column 12. The band CE must equal the one of the
+    # unpadded crop: the junction at column 24 is a crop border.
+    cfg = copy.deepcopy(HEAD)
+    cfg['loss_decode'] = [
+        dict(type='BoundaryCELoss', loss_weight=1.0, padding=padding)
+    ]
+    head = MODELS.build(dict(type='BoundaryAwareASPPHead', **cfg))
+    label = torch.zeros(2, 32, 32, dtype=torch.long)
+    label[:, :, 12:] = 1
+    label[:, :, 24:] = 255
+    losses = head.loss(feats(), padded_samples(label, 8), dict())
+    logits = torch.nn.functional.interpolate(
+        head(feats()), size=(32, 32), mode='bilinear', align_corners=False)
+    ce = torch.nn.functional.cross_entropy(
+        logits, label, reduction='none', ignore_index=255)
+    band = torch.zeros(32, 32, dtype=torch.bool)
+    band[:, 11:13] = True  # the label change
+    if padding == 'zero':  # the crop border, all four sides
+        band[[0, -1], :24] = True
+        band[:, [0, 23]] = True
+    expected = ce[:, band].mean()
+    assert losses['loss_boundary'].item() == pytest.approx(expected.item(),
+                                                           rel=1e-5)
+
+
+def test_branch_learns_the_ground_truth_band():
+    head = MODELS.build(
+        dict(type='BoundaryAwareASPPHead',
+             boundary_branch=dict(channels=4, loss_weight=2.0), **HEAD))
+    label = torch.zeros(2, 32, 32, dtype=torch.long)
+    label[:, 16:] = 1
+    losses = head.loss(feats(), samples(label), dict())
+    logits = torch.nn.functional.interpolate(
+        head.boundary_branch(feats()[0]), size=(32, 32), mode='bilinear',
+        align_corners=False)[:, 0]
+    target = torch.zeros(2, 32, 32)
+    target[:, 15:17] = 1  # replicate padding: only the label change
+    expected = 2.0 * torch.nn.functional.binary_cross_entropy_with_logits(
+        logits, target)
+    assert losses['loss_boundary_branch'].item() == pytest.approx(
+        expected.item(), rel=1e-5)
+    with pytest.raises(ValueError, match="did you mean 'channels'"):
+        MODELS.build(
+            dict(type='BoundaryAwareASPPHead',
+                 boundary_branch=dict(chanels=4), **HEAD))

@@ -18,7 +18,7 @@ def test_mean_ce_over_band_pixels_that_are_kept():
                    if (i, j) != (0, 2)]
     expected = 0.5 * sum(pixel_ce[i, j].item()
                          for i, j in band_pixels) / len(band_pixels)
-    value = loss(logits, target, boundary_label=label)
+    value = loss(logits, target, band=loss.band(label, num_classes=2))
     assert value.item() == pytest.approx(expected, rel=1e-6)
     assert loss.loss_name == 'loss_boundary'
 
@@ -34,3 +34,21 @@ def test_band_from_label_by_default_and_empty_band_is_zero():
     # zero padding makes the crop border a band
     zero = MODELS.build(dict(type='BoundaryCELoss', padding='zero'))
     assert zero(logits, flat).item() > 0
+
+
+def test_band_with_a_padding_mask():
+    # 4x6 crop, columns 4-5 are padding: replicate treats the junction like
+    # a crop border (no band), zero marks it like the crop border.
+    label = torch.zeros(1, 4, 6, dtype=torch.long)
+    label[:, :, 4:] = 255
+    valid = torch.zeros(1, 4, 6, dtype=torch.bool)
+    valid[:, :, :4] = True
+    replicate = MODELS.build(dict(type='BoundaryCELoss', padding='replicate'))
+    assert not replicate.band(label, 2, valid=valid).any()
+    zero = MODELS.build(dict(type='BoundaryCELoss', padding='zero'))
+    expected = torch.zeros(1, 4, 6, dtype=torch.bool)
+    expected[:, [0, -1], :4] = True
+    expected[:, :, [0, 3]] = True
+    assert torch.equal(zero.band(label, 2, valid=valid), expected)
+    # without the mask the padding looks like an ignored region: an edge
+    assert replicate.band(label, 2)[0, :, 3].all()

@@ -177,19 +177,21 @@ def test_decay_factor_scales_the_weighted_loss(tiny_segmentor_cfg,
 
 
 def test_boundary_term_switches(tiny_segmentor_cfg, make_semi_batch):
+    # Ground-truth terms belong to the head (a BoundaryCELoss in its
+    # loss_decode, the learned branch); the pseudo-label term to the
+    # segmentor's boundary_loss, whatever the head.
     cfg = copy.deepcopy(tiny_segmentor_cfg)
-    cfg['decode_head']['boundary_on'] = ('labeled', 'unlabeled')
+    cfg['decode_head']['loss_decode'] = [
+        dict(type='CrossEntropyLoss'), dict(type='BoundaryCELoss')
+    ]
     cfg['decode_head']['boundary_branch'] = dict(channels=8)
     losses = build(cfg).loss(*make_semi_batch())
     assert {'sup.decode.loss_boundary', 'sup.decode.loss_boundary_branch',
-            'unsup.loss_boundary', 'unsup.loss_boundary_branch'} <= \
-        set(losses)
-    off = copy.deepcopy(tiny_segmentor_cfg)
-    off['decode_head']['loss_boundary'] = None
-    off['decode_head']['boundary_on'] = ()
-    losses = build(off).loss(*make_semi_batch())
+            'unsup.loss_boundary'} <= set(losses)
+    losses = build(tiny_segmentor_cfg,
+                   boundary_loss=None).loss(*make_semi_batch())
     assert not any('boundary' in k for k in losses)
-    # a stock mmseg head gets the term from the segmentor's boundary_loss
+    # a stock mmseg head gets the same term from the segmentor
     stock = copy.deepcopy(tiny_segmentor_cfg)
     stock['decode_head']['type'] = 'DepthwiseSeparableASPPHead'
     losses = build(

@@ -1,0 +1,43 @@
+"""Losses normalised over the global batch: 2 DDP ranks == 1 process."""
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+import torch
+
+WORKER = osp.join(osp.dirname(osp.abspath(__file__)),
+                  '_global_batch_worker.py')
+
+
+def run_workers(world, tmp_path):
+    init = tmp_path / f'init_{world}'
+    outs = [tmp_path / f'rank{r}_of_{world}.pth' for r in range(world)]
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    procs = [
+        subprocess.Popen(
+            [sys.executable, WORKER, str(rank), str(world), str(init),
+             str(outs[rank])],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True) for rank in range(world)
+    ]
+    for proc in procs:
+        output, _ = proc.communicate(timeout=300)
+        assert proc.returncode == 0, output[-3000:]
+    return [torch.load(str(out), weights_only=True) for out in outs]
+
+
+@pytest.mark.slow
+def test_two_ranks_update_the_student_like_one_process(tmp_path):
+    single, = run_workers(1, tmp_path)
+    rank0, rank1 = run_workers(2, tmp_path)
+    # the threshold keeps different shares of pixels on the two ranks
+    assert all(abs(a - b) > 0.01 for a, b in zip(rank0["kept"],
+                                                  rank1['kept']))
+    for name, value in single['student'].items():
+        if not value.is_floating_point():
+            continue
+        for rank in (rank0, rank1):
+            assert torch.allclose(rank['student'][name], value, atol=1e-6,
+                                  rtol=0), name
