@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from PIL import Image
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'demo', 'cwbass_r18-tiny_toy-voc_1-8.py')
@@ -80,3 +81,49 @@ def test_corrupt_image_and_exploding_loss_keep_the_checkpoint(
     assert proc.returncode != 0
     assert 'failed to load image: ' in proc.stderr
     assert f'{labeled[0]}.jpg' in proc.stderr
+
+
+@pytest.mark.slow
+def test_misspelt_key_bad_pair_and_empty_image_keep_the_checkpoint(
+        toy_voc_workspace, tmp_path):
+    root = tmp_path / 'ws'
+    shutil.copytree(toy_voc_workspace, root)
+    work = str(tmp_path / 'work')
+    proc = train(['--work-dir', work, '--cfg-options',
+                  'train_cfg.max_iters=2'] + SMALL, str(root), tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    good = osp.join(work, 'iter_2.pth')
+    good_digest = digest(good)
+    rerun = ['--work-dir', work, '--cfg-options', 'train_cfg.max_iters=2'
+             ] + SMALL
+
+    proc = train(rerun + ['model.semi_train_cfg.rampup_itres=10'],
+                 str(root), tmp_path)
+    assert proc.returncode != 0
+    assert "unknown key 'rampup_itres' in model.semi_train_cfg; did you " \
+        "mean 'rampup_iters'?" in proc.stderr
+    assert digest(good) == good_digest
+
+    voc = root / 'data' / 'toy' / 'VOCdevkit' / 'VOC2012'
+    labeled = (root / 'data' / 'splits' / 'toy_voc' / '1-8' /
+               'labeled.txt').read_text().split()
+    mask = voc / 'SegmentationClass' / f'{labeled[0]}.png'
+    original = mask.read_bytes()
+    with Image.open(mask) as m:
+        m.resize((m.width + 3, m.height)).save(mask)
+    proc = train(rerun, str(root), tmp_path)
+    assert proc.returncode != 0
+    assert f'JPEGImages/{labeled[0]}.jpg is 48x64 but its mask' in \
+        proc.stderr
+    assert f'SegmentationClass/{labeled[0]}.png is 48x67' in proc.stderr
+    assert digest(good) == good_digest
+    mask.write_bytes(original)
+
+    unlabeled = (root / 'data' / 'splits' / 'toy_voc' / '1-8' /
+                 'unlabeled.txt').read_text().split()
+    (voc / 'JPEGImages' / f'{unlabeled[0]}.jpg').write_bytes(b'')
+    proc = train(rerun, str(root), tmp_path)
+    assert proc.returncode != 0
+    assert f'JPEGImages/{unlabeled[0]}.jpg: the file is empty' in \
+        proc.stderr
+    assert digest(good) == good_digest
