@@ -7,8 +7,8 @@ The data chain is the documented one: toy VOC (with SBD-style aug ids) ->
 (what ``tools/make_splits.py`` does); toy Cityscapes -> seeded split. The
 configs are used unchanged except for ``--cfg-options`` that shrink the
 backbone, the crop and the batch, and end after 2 iterations with one
-evaluation on 2 val images. ``tools/summarize.py`` then reads the real work
-dirs and pairs the CW-BASS run with its supervised baseline.
+evaluation on 2 val images. ``tools/analysis_tools/summarize.py`` then reads
+the real work dirs and pairs the CW-BASS run with its supervised baseline.
 """
 import importlib.util
 import json
@@ -26,7 +26,7 @@ from mmseg_cwbass.testing.toy_data import (generate_toy_cityscapes,
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TRAIN = osp.join(REPO, 'tools', 'train.py')
-SUMMARIZE = osp.join(REPO, 'tools', 'summarize.py')
+SUMMARIZE = osp.join(REPO, 'tools', 'analysis_tools', 'summarize.py')
 
 # One CW-BASS VOC row with its supervised baseline, one CW-BASS Cityscapes
 # config, and the two non-ResNet backbones (the SegFormer head takes the
