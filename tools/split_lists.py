@@ -385,16 +385,9 @@ def validate_split(dataset: str,
                    *,
                    val_ids: Optional[Iterable[str]] = None,
                    **kwargs) -> Dict[str, str]:
-    """:func:`check_lists` on a Pascal VOC or Cityscapes tree.
-
-    Args:
-        dataset: ``'pascal_voc'`` or ``'cityscapes'``.
-        data_root: VOC2012 folder or Cityscapes root.
-        labeled: Labeled ids.
-        unlabeled: Unlabeled ids.
-        val_ids: Validation ids; read from ``data_root`` when None.
-        **kwargs: The message arguments of :func:`check_lists`.
-    """
+    """:func:`check_lists` on a ``'pascal_voc'`` (VOC2012 folder) or
+    ``'cityscapes'`` tree; ``val_ids`` are read from it when None, and
+    ``kwargs`` are the message arguments of :func:`check_lists`."""
     if val_ids is None:
         val_ids = id_pools(dataset, data_root)['val']
     return check_lists(
@@ -408,11 +401,6 @@ def seeded_draw(pool: Sequence[str], count: int, seed: int) -> List[str]:
     order = sorted(pool)
     random.Random(seed).shuffle(order)
     return sorted(order[:count])
-
-
-def sha256_text(text: str) -> str:
-    """SHA-256 hex digest of ``text`` encoded as UTF-8."""
-    return hashlib.sha256(text.encode('utf-8')).hexdigest()
 
 
 def check_name(name: str) -> None:
@@ -440,12 +428,9 @@ def parse_split_line(line: str,
     gtFine/train/...``, ``train/aachen/..._leftImg8bit.png``,
     ``aachen/aachen_000000_000019``, ``aachen_000000_000019``.
 
-    Args:
-        line: One line of the file.
-        dataset: ``'pascal_voc'`` or ``'cityscapes'``.
-
     Returns:
-        None for a blank or ``#`` comment line, else ``(id, subset)`` where
+        For one line of a ``dataset`` file: None for a blank or ``#``
+        comment line, else ``(id, subset)`` where
         ``subset`` is the Cityscapes folder named by the line (``'train'``,
         ``'val'``...) or None when the line does not say.
     """
@@ -527,7 +512,10 @@ def _split_files(split: Split) -> Dict[str, str]:
     meta = dict(split.meta)
     meta['format_version'] = SPLIT_FORMAT_VERSION
     meta['generator'] = GENERATOR
-    meta['files'] = {k: sha256_text(v) for k, v in sorted(files.items())}
+    meta['files'] = {
+        k: hashlib.sha256(v.encode('utf-8')).hexdigest()
+        for k, v in sorted(files.items())
+    }
     files[SPLIT_META_FILE] = json.dumps(meta, indent=2, sort_keys=True) + '\n'
     return files
 
