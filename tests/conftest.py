@@ -1,5 +1,10 @@
-"""Shared fixtures: a tiny DeepLabv3+ segmentor config and batch factories."""
+"""Shared fixtures: a tiny DeepLabv3+ segmentor config, batch factories and
+the helpers that load or run the scripts of ``tools/``."""
 import copy
+import importlib.util
+import os.path as osp
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -10,6 +15,9 @@ from mmseg.utils import register_all_modules
 import mmseg_cwbass  # noqa: F401
 
 register_all_modules(init_default_scope=True)
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+TOOLS = osp.join(REPO, 'tools')
 
 NORM_CFG = dict(type='BN', requires_grad=True)
 TINY_SEGMENTOR = dict(
@@ -117,3 +125,50 @@ def toy_voc_workspace(tmp_path_factory):
         ids = [line.strip() for line in f if line.strip()]
     write_split(root, ids[:3], ids[3:])
     return root
+
+
+def tool_path(name):
+    """``tools/<name>.py``, e.g. ``tool_path('misc/trust_checkpoint')``."""
+    return osp.join(TOOLS, f'{name}.py')
+
+
+@pytest.fixture(scope='session')
+def load_tool():
+    """Import a script of ``tools/`` by path: ``load_tool('make_splits')``.
+
+    The module is registered under its file name, the name under which the
+    scripts import the helper modules beside them, so a test and a script
+    share one copy of a module (and of its exception classes).
+    """
+
+    def load(name):
+        path = tool_path(name)
+        module_name = osp.basename(name)
+        module = sys.modules.get(module_name)
+        if module is not None and getattr(module, '__file__', None) == path:
+            return module
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        module = importlib.util.module_from_spec(spec)
+        # dataclasses look their module up in sys.modules while it executes.
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+        return module
+
+    return load
+
+
+@pytest.fixture(scope='session')
+def run_tool():
+    """Run a script of ``tools/`` in a subprocess, as a user does.
+
+    ``run_tool('make_splits', '--help', cwd=...)`` returns the finished
+    :class:`subprocess.CompletedProcess` (text output captured).
+    """
+
+    def run(name, *args, cwd=REPO, timeout=300, env=None):
+        return subprocess.run(
+            [sys.executable, tool_path(name), *map(str, args)],
+            cwd=str(cwd), capture_output=True, text=True, timeout=timeout,
+            env=env)
+
+    return run

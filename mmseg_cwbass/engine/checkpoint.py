@@ -15,8 +15,8 @@ numpy arrays) that only full unpickling reads, and unpickling an untrusted
 file can run arbitrary code. Such a file is therefore unpickled only if it is
 trusted: its SHA-256 is in the trust store (we wrote it on this machine), or
 the user opted in with ``MMSEG_CWBASS_TRUST_CHECKPOINTS=1`` or
-``tools/trust_checkpoint.py FILE``. Anything else fails with a message that
-says so.
+``tools/misc/trust_checkpoint.py FILE``. Anything else fails with a message
+that says so.
 """
 import hashlib
 import os
@@ -117,7 +117,7 @@ def load_checkpoint_file(filename: Union[str, Path],
                 f'checkpoint {path} holds Python objects besides tensors and '
                 'was not written by mmseg_cwbass on this machine, so it is '
                 'not unpickled (that could run code from the file). If you '
-                'trust it, run `python tools/trust_checkpoint.py '
+                'trust it, run `python tools/misc/trust_checkpoint.py '
                 f'{path}` or set {TRUST_ENV}=1. Detail: '
                 f'{str(weights_only_error).splitlines()[0]}'
             ) from weights_only_error

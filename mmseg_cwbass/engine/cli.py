@@ -1,11 +1,14 @@
-"""Command-line pieces shared by ``tools/train.py`` and ``tools/test.py``."""
+"""Command-line pieces shared by the tools: ``read_config`` for every tool
+that reads a config, the runner arguments of ``tools/train.py`` and
+``tools/test.py``."""
 import argparse
 import os
 import os.path as osp
 import sys
-from typing import Optional
+from typing import Any, Dict, Optional
 
 from mmengine.config import Config, DictAction
+from mmengine.utils import import_modules_from_strings
 
 from ..datasets.checks import DataConfigError, check_data_config
 from .launch import init_cpu_distributed
@@ -41,6 +44,37 @@ def fail(message: str) -> int:
     return 2
 
 
+def read_config(path: str,
+                cfg_options: Optional[Dict[str, Any]] = None,
+                import_custom_modules: bool = True) -> Config:
+    """Read a config file and apply ``--cfg-options``: the one way the tools
+    load a config.
+
+    Args:
+        path (str): Config file.
+        cfg_options (dict, optional): ``key=value`` overrides (what
+            ``DictAction`` parses from ``--cfg-options``).
+        import_custom_modules (bool): Import the config's
+            ``custom_imports`` (after the overrides, so an override of
+            ``custom_imports`` counts). False reads values only, e.g. a
+            config dumped by a run whose plugins are not installed here.
+
+    Returns:
+        Config: The merged config.
+
+    Raises:
+        FileNotFoundError: ``path`` is not a file (named in the message).
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'config file {path} does not exist')
+    cfg = Config.fromfile(path, import_custom_modules=False)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    if import_custom_modules and cfg.get('custom_imports'):
+        import_modules_from_strings(**cfg.custom_imports)
+    return cfg
+
+
 def load_config(args: argparse.Namespace) -> Optional[Config]:
     """The config with ``--cfg-options``, launcher and work dir applied.
 
@@ -51,13 +85,12 @@ def load_config(args: argparse.Namespace) -> Optional[Config]:
     Returns:
         Config | None: None (after printing why) if the file is missing.
     """
-    if not osp.isfile(args.config):
-        fail(f'config file {args.config} does not exist')
+    try:
+        cfg = read_config(args.config, args.cfg_options)
+    except FileNotFoundError as error:
+        fail(str(error))
         return None
-    cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:

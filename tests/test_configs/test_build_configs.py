@@ -16,7 +16,6 @@ from mmengine.config import Config
 from mmseg.registry import MODELS
 
 import mmseg_cwbass  # noqa: F401  (registers the plugin's components)
-from mmseg_cwbass.datasets.splits import PROTOCOLS
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = osp.join(REPO, 'configs')
@@ -110,9 +109,9 @@ def segmentor_of(cfg):
     return model.segmentor if 'segmentor' in model else model
 
 
-def expected_iterations(ds, split):
+def expected_iterations(protocols, ds, split):
     proto = PROTOCOL[ds]
-    labeled = PROTOCOLS[proto['dataset']][split].reference_count
+    labeled = protocols[proto['dataset']][split].reference_count
     unlabeled = proto['pool'] - labeled
     per_epoch = math.ceil(max(labeled, unlabeled) / proto['batch'])
     return labeled, unlabeled, per_epoch, proto['epochs'] * per_epoch
@@ -136,10 +135,14 @@ def test_every_cwbass_config_has_both_baselines():
 # per config: arithmetic and protocol
 # --------------------------------------------------------------------------
 @pytest.mark.parametrize('folder,name', BENCHMARK, ids=lambda x: x)
-def test_iterations_follow_the_epoch_arithmetic(load, folder, name):
+def test_iterations_follow_the_epoch_arithmetic(load, folder, name,
+                                                load_tool):
     cfg = load(folder, name)
     method, _, ds, split = parse_name(name)
-    labeled, unlabeled, per_epoch, max_iters = expected_iterations(ds, split)
+    # The split tool's protocol table (tools/split_lists.py).
+    protocols = load_tool('split_lists').PROTOCOLS
+    labeled, unlabeled, per_epoch, max_iters = expected_iterations(
+        protocols, ds, split)
     proto = PROTOCOL[ds]
     assert cfg.split == split
     assert (cfg.num_labeled, cfg.num_unlabeled) == (labeled, unlabeled)

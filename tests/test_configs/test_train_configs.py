@@ -3,14 +3,13 @@
 ``tools/train.py`` on generated data in the real VOC and Cityscapes layouts.
 
 The data chain is the documented one: toy VOC (with SBD-style aug ids) ->
-``tools/prepare_voc_aug.py`` -> seeded splits written by the split library
-(what ``tools/make_splits.py`` does); toy Cityscapes -> seeded split. The
-configs are used unchanged except for ``--cfg-options`` that shrink the
+``tools/dataset_converters/prepare_voc_aug.py`` -> seeded splits written by
+the split functions of ``tools/make_splits.py``; toy Cityscapes -> seeded
+split. The configs are used unchanged except for ``--cfg-options`` that shrink the
 backbone, the crop and the batch, and end after 2 iterations with one
-evaluation on 2 val images. ``tools/summarize.py`` then reads the real work
-dirs and pairs the CW-BASS run with its supervised baseline.
+evaluation on 2 val images. ``tools/analysis_tools/summarize.py`` then reads
+the real work dirs and pairs the CW-BASS run with its supervised baseline.
 """
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -20,13 +19,12 @@ import sys
 import pytest
 from mmengine.config import Config
 
-from mmseg_cwbass.datasets import splits as S
 from mmseg_cwbass.testing.toy_data import (generate_toy_cityscapes,
                                             generate_toy_voc)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TRAIN = osp.join(REPO, 'tools', 'train.py')
-SUMMARIZE = osp.join(REPO, 'tools', 'summarize.py')
+SUMMARIZE = osp.join(REPO, 'tools', 'analysis_tools', 'summarize.py')
 
 # One CW-BASS VOC row with its supervised baseline, one CW-BASS Cityscapes
 # config, and the two non-ResNet backbones (the SegFormer head takes the
@@ -40,30 +38,22 @@ RUNS = [
 ]
 
 
-def _load_tool(name):
-    spec = importlib.util.spec_from_file_location(
-        f'_tool_{name}', osp.join(REPO, 'tools', f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope='module')
-def workspace(tmp_path_factory):
+def workspace(tmp_path_factory, load_tool):
     """A working directory laid out as the configs expect (``data/...``)."""
     root = tmp_path_factory.mktemp('bench_ws')
     data = root / 'data'
     voc = generate_toy_voc(
         str(data), num_train=8, num_val=2, num_aug=8, image_size=(48, 64),
         seed=0)
-    assert _load_tool('prepare_voc_aug').main([voc]) == 0
+    assert load_tool('dataset_converters/prepare_voc_aug').main([voc]) == 0
     cityscapes = generate_toy_cityscapes(
         str(data / 'cityscapes'), num_train=16, num_val=2,
         image_size=(64, 128), seed=0)
+    make_splits, S = load_tool('make_splits'), load_tool('split_lists')
     for dataset, data_root in (('pascal_voc', voc),
                                ('cityscapes', cityscapes)):
-        split = S.make_split(dataset, data_root, '1-8', seed=0)
+        split = make_splits.make_split(dataset, data_root, '1-8', seed=0)
         # 1/8 of 16 train(_aug) images: 2 labeled, 14 unlabeled.
         assert len(split.labeled) == 2
         S.write_split(split, str(data / 'splits'))

@@ -232,3 +232,32 @@ def test_refuses_foreign_tree(tmp_path):
     with pytest.raises(FileExistsError, match='not written by the toy'):
         generate_toy_voc(str(tmp_path), num_train=2, num_val=1)
     assert (voc / '2007_000032.jpg').read_bytes() == b'real data'
+
+
+# SHA-256 of the sorted "<relative path> <file sha256>" listing of two small
+# trees, recorded with the generator before it was split into toy_voc,
+# toy_cityscapes and toy_drawing. JPEG/PNG bytes depend on the codec
+# libraries, so the pin only holds on the versions it was recorded with.
+GOLDEN_VERSIONS = dict(numpy='2.4.6', cv2='5.1.0', PIL='13.0.0')
+GOLDEN_TREES = dict(
+    voc='eab3c0b87575c29e413d883a013aadae3adbde39e2ae96b3a94477bd0fa6e14e',
+    cityscapes=(
+        '9562979ff33186bab1cf6d2338b5bc7a473ecd3a1ecbc72137cbcba84ca8cf6d'))
+
+
+def test_files_unchanged_since_recorded(tmp_path):
+    import cv2
+    import PIL
+    found = dict(numpy=np.__version__, cv2=cv2.__version__,
+                 PIL=PIL.__version__)
+    if found != GOLDEN_VERSIONS:
+        pytest.skip(f'hashes recorded with {GOLDEN_VERSIONS}, found {found}')
+    generate_toy_voc(str(tmp_path / 'voc'), num_train=3, num_val=2,
+                     num_aug=2, image_size=(32, 40), seed=7)
+    generate_toy_cityscapes(str(tmp_path / 'cityscapes'), num_train=3,
+                            num_val=2, image_size=(32, 64), seed=7)
+    for tree, expected in GOLDEN_TREES.items():
+        digests = tree_digest(str(tmp_path / tree))
+        listing = ''.join(f'{k} {v}\n' for k, v in sorted(digests.items()))
+        got = hashlib.sha256(listing.encode()).hexdigest()
+        assert got == expected, f'{tree} tree changed:\n{listing}'

@@ -1,42 +1,21 @@
 # Copyright (c) mmseg-cwbass contributors. Licensed under the Apache-2.0.
-"""tools/generate_toy_dataset.py and tools/make_splits.py end to end."""
-import importlib.util
+"""tools/dataset_converters/generate_toy_dataset.py and tools/make_splits.py
+end to end."""
 import json
 import os
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TOOLS = osp.join(REPO, 'tools')
-
-
-def load_tool(name):
-    spec = importlib.util.spec_from_file_location(
-        f'_tool_{name}', osp.join(TOOLS, f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def run_tool(name, *args):
-    return subprocess.run([sys.executable,
-                           osp.join(TOOLS, f'{name}.py'), *args],
-                          cwd=REPO,
-                          capture_output=True,
-                          text=True,
-                          timeout=120)
-
 
 @pytest.fixture(scope='module')
-def voc_root(tmp_path_factory):
+def voc_root(tmp_path_factory, run_tool):
     """Generated through the CLI (one subprocess)."""
     out = tmp_path_factory.mktemp('toy')
-    proc = run_tool('generate_toy_dataset', '--out', str(out), '--layout',
-                    'voc', '--num-train', '16', '--num-val', '4',
-                    '--num-aug', '8', '--seed', '1', '--size', '32', '40')
+    proc = run_tool('dataset_converters/generate_toy_dataset', '--out',
+                    str(out), '--layout', 'voc', '--num-train', '16',
+                    '--num-val', '4', '--num-aug', '8', '--seed', '1',
+                    '--size', '32', '40')
     assert proc.returncode == 0, proc.stderr
     root = osp.join(str(out), 'VOCdevkit', 'VOC2012')
     assert f'ready at {root}' in proc.stdout
@@ -45,7 +24,7 @@ def voc_root(tmp_path_factory):
     return root
 
 
-def test_cli_all_splits(voc_root, tmp_path):
+def test_cli_all_splits(voc_root, tmp_path, run_tool):
     out = str(tmp_path / 'splits')
     proc = run_tool('make_splits', '--dataset', 'pascal_voc', '--data-root',
                     voc_root, '--splits', 'all', '--out', out, '--seed', '2')
@@ -65,7 +44,7 @@ def test_cli_all_splits(voc_root, tmp_path):
         assert f'written  {folder}  labeled={count} ' in proc.stdout
 
 
-def test_cli_refusals_and_force(voc_root, tmp_path, capsys):
+def test_cli_refusals_and_force(voc_root, tmp_path, capsys, load_tool):
     tool = load_tool('make_splits')
     out = str(tmp_path / 'splits')
     base = ['--dataset', 'pascal_voc', '--data-root', voc_root, '--out', out]

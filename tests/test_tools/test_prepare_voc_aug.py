@@ -1,31 +1,23 @@
 # Copyright (c) mmseg-cwbass contributors. Licensed under the Apache-2.0.
-"""tools/prepare_voc_aug.py: fine VOC masks put into SegmentationClassAug."""
-import importlib.util
+"""tools/dataset_converters/prepare_voc_aug.py: fine VOC masks put into
+SegmentationClassAug."""
 import os
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
 
-from mmseg_cwbass.datasets import splits as S
 from mmseg_cwbass.testing.toy_data import generate_toy_voc
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TOOL = osp.join(REPO, 'tools', 'prepare_voc_aug.py')
+
+@pytest.fixture(scope='module')
+def tool(load_tool):
+    return load_tool('dataset_converters/prepare_voc_aug')
 
 
-def load_tool():
-    spec = importlib.util.spec_from_file_location('_tool_prepare_voc_aug',
-                                                  TOOL)
-    module = importlib.util.module_from_spec(spec)
-    # dataclasses look their module up in sys.modules while it executes.
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = load_tool()
+@pytest.fixture(scope='module')
+def S(load_tool):
+    """The split library the tool reads the VOC lists with."""
+    return load_tool('split_lists')
 
 
 def read_ids(voc, name):
@@ -55,7 +47,7 @@ def fine_mask(root, img_id):
     return osp.join(root, 'SegmentationClass', img_id + '.png')
 
 
-def test_symlinks_fine_masks_and_checks_all(voc):
+def test_symlinks_fine_masks_and_checks_all(voc, tool, S):
     train = read_ids(voc, 'train.txt')
     aug = read_ids(voc, 'aug.txt')
     sbd_before = {i: open(aug_mask(voc, i), 'rb').read() for i in aug}
@@ -84,7 +76,7 @@ def test_symlinks_fine_masks_and_checks_all(voc):
     assert not again.added and not again.replaced
 
 
-def test_copy_mode_and_keep_existing(voc):
+def test_copy_mode_and_keep_existing(voc, tool):
     train = read_ids(voc, 'train.txt')
     sbd = open(aug_mask(voc, train[3]), 'rb').read()
     report = tool.prepare_voc_aug(voc, mode='copy', keep_existing=True)
@@ -97,14 +89,14 @@ def test_copy_mode_and_keep_existing(voc):
     assert open(aug_mask(voc, train[3]), 'rb').read() == sbd
 
 
-def test_dry_run_writes_nothing(voc):
+def test_dry_run_writes_nothing(voc, tool):
     before = sorted(os.listdir(osp.join(voc, 'SegmentationClassAug')))
     report = tool.prepare_voc_aug(voc, dry_run=True)
     assert len(report.added) == 2
     assert sorted(os.listdir(osp.join(voc, 'SegmentationClassAug'))) == before
 
 
-def test_missing_aug_mask_fails_naming_the_file(voc, capsys):
+def test_missing_aug_mask_fails_naming_the_file(voc, capsys, tool):
     aug = read_ids(voc, 'aug.txt')
     os.remove(aug_mask(voc, aug[1]))
     assert tool.main([voc]) == 1
@@ -113,7 +105,7 @@ def test_missing_aug_mask_fails_naming_the_file(voc, capsys):
     assert '1 of' in err and 'voc_aug.py' in err
 
 
-def test_missing_fine_mask_fails_naming_the_file(voc, capsys):
+def test_missing_fine_mask_fails_naming_the_file(voc, capsys, tool):
     train = read_ids(voc, 'train.txt')
     os.remove(fine_mask(voc, train[4]))
     with pytest.raises(tool.PrepareError, match=train[4]):
@@ -124,7 +116,7 @@ def test_missing_fine_mask_fails_naming_the_file(voc, capsys):
             aug_mask(voc, i)))
 
 
-def test_dangling_link_is_missing(voc):
+def test_dangling_link_is_missing(voc, tool):
     tool.prepare_voc_aug(voc)
     train = read_ids(voc, 'train.txt')
     os.remove(fine_mask(voc, train[0]))
@@ -132,12 +124,9 @@ def test_dangling_link_is_missing(voc):
         tool.check_train_aug_masks(voc)
 
 
-def test_cli_check_only_and_prepare(voc):
+def test_cli_check_only_and_prepare(voc, tool, run_tool):
     def run(*args):
-        return subprocess.run([sys.executable, TOOL, *args],
-                              capture_output=True,
-                              text=True,
-                              timeout=120)
+        return run_tool('dataset_converters/prepare_voc_aug', *args)
 
     proc = run(voc, '--check-only')
     assert proc.returncode == 1
@@ -151,6 +140,6 @@ def test_cli_check_only_and_prepare(voc):
     assert tool.main([voc, '--check-only']) == 0
 
 
-def test_not_a_voc_folder(tmp_path, capsys):
+def test_not_a_voc_folder(tmp_path, capsys, tool):
     assert tool.main([str(tmp_path)]) == 1
     assert 'train.txt' in capsys.readouterr().err

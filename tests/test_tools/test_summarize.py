@@ -1,5 +1,6 @@
 # Copyright (c) mmseg-cwbass contributors. Licensed under the Apache-2.0.
-"""mmseg_cwbass.utils.summarize and tools/summarize.py on fake work dirs.
+"""tools/analysis_tools/summarize.py (and run_summary.py beside it) on fake
+work dirs.
 
 The fake work dirs follow what mmengine 0.10 writes (checked on a real run,
 see tests/test_configs/test_train_configs.py): ``<work_dir>/<YYYYMMDD_HHMMSS>
@@ -10,16 +11,12 @@ see tests/test_configs/test_train_configs.py): ``<work_dir>/<YYYYMMDD_HHMMSS>
 copy of the config as ``<work_dir>/<config name>.py``.
 """
 import ast
-import importlib.util
 import json
 import os.path as osp
+import re
 import sys
 
 import pytest
-
-from mmseg_cwbass.utils import summarize as S
-
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 R101 = dict(type='ResNetV1c', depth=101, num_stages=4,
             norm_cfg=dict(type='SyncBN', requires_grad=True))
@@ -115,31 +112,54 @@ def sup_val(step, miou):
     return {'mIoU': miou, 'aAcc': 90.0, 'step': step}
 
 
+def cells(table, first=None):
+    """Cells of the table rows (the header first), whitespace stripped;
+    with ``first``, only the row whose first cell is ``first``. prettytable
+    pads cells to the column width; an escaped ``\\|`` is not a border."""
+    rows = [[c.strip() for c in re.split(r'(?<!\\)\|', line)[1:-1]]
+            for line in table.splitlines() if line.startswith('| ')]
+    if first is None:
+        return rows
+    return next(row for row in rows if row[0] == first)
+
+
 def write_meta(root, split_file=VOC_18, **meta):
     folder = root / osp.dirname(split_file)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / 'split_meta.json').write_text(json.dumps(meta))
 
 
+@pytest.fixture(scope='module')
+def S(load_tool):
+    """The tool: work dirs, baselines, the table, the command line."""
+    return load_tool('analysis_tools/summarize')
+
+
+@pytest.fixture(scope='module')
+def R(load_tool):
+    """``run_summary.py`` beside the tool: the facts of one work dir."""
+    return load_tool('analysis_tools/run_summary')
+
+
 # --------------------------------------------------------------------------
-def test_reads_sessions_in_order_and_skips_broken_lines(tmp_path):
+def test_reads_sessions_in_order_and_skips_broken_lines(tmp_path, S, R):
     work = make_run(
         tmp_path, 'run', semi_model(),
         [[train(1), semi_val(100, 50.0, 49.0)],
          [train(101), '{"loss": 1.0, "it', semi_val(200, 55.5, 56.0)]],
         sessions=('20250101_000000', '20250102_000000'))
-    records, bad = S.read_scalars(work)
+    records, bad = R.read_scalars(work)
     assert bad == 1
     assert [r.get('step') for r in records] == [1, 100, 101, 200]
     run = S.summarize_run(work, roots=[str(tmp_path)])
     assert run.last_iter == 101
-    assert run.metrics['teacher/mIoU'] == S.MetricSeries(55.5, 200, 55.5,
+    assert run.metrics['teacher/mIoU'] == R.MetricSeries(55.5, 200, 55.5,
                                                          200)
     assert run.metrics['student/mIoU'].best == 56.0
     assert any('malformed' in n for n in run.notes)
 
 
-def test_run_facts_from_the_dumped_config(tmp_path):
+def test_run_facts_from_the_dumped_config(tmp_path, S):
     write_meta(tmp_path, seed=3, source=dict(type='generated'),
                counts=dict(labeled=1323), files={'labeled.txt': 'abc'})
     work = make_run(tmp_path, 'deeplabv3plus_r101_voc_1-8', semi_model(),
@@ -161,7 +181,7 @@ def test_run_facts_from_the_dumped_config(tmp_path):
     assert run.metrics['student/mIoU'].last == 62.5
 
 
-def test_converted_split_and_missing_meta(tmp_path):
+def test_converted_split_and_missing_meta(tmp_path, S):
     write_meta(
         tmp_path,
         seed=None,
@@ -196,11 +216,11 @@ def test_converted_split_and_missing_meta(tmp_path):
      'Swin-T'),
     (dict(type='HRNet'), 'HRNet'),
 ])
-def test_backbone_names(backbone, name):
-    assert S.backbone_name(backbone) == name
+def test_backbone_names(backbone, name, R):
+    assert R.backbone_name(backbone) == name
 
 
-def test_baselines_are_matched_on_split_and_backbone(tmp_path):
+def test_baselines_are_matched_on_split_and_backbone(tmp_path, S):
     roots = [str(tmp_path)]
     write_meta(tmp_path, seed=0, files={'labeled.txt': 'same'})
     runs = [
@@ -229,7 +249,7 @@ def test_baselines_are_matched_on_split_and_backbone(tmp_path):
 
     table = S.format_table(runs)
     rows = [line for line in table.splitlines() if line.startswith('| ')]
-    assert rows[0].startswith('| config | method | split list')
+    assert cells(table)[0][:3] == ['config', 'method', 'split list']
     names = [r.split('|')[1].strip() for r in rows[1:]]
     # Grouped by split and backbone, supervised first.
     assert names.index('sup') < names.index('mt') < names.index('cw')
@@ -243,10 +263,10 @@ def test_baselines_are_matched_on_split_and_backbone(tmp_path):
     r50 = [c.strip() for c in rows[1 + names.index('cw_r50')].split('|')]
     assert r50[9:11] == ['none given', 'n/a']
     student = S.format_table(runs, metric='student')
-    assert '| +6.00 |' in student and 'gain (student)' in student
+    assert cells(student, 'cw')[9] == '+6.00' and 'gain (student)' in student
 
 
-def test_same_split_by_hash_when_paths_differ(tmp_path):
+def test_same_split_by_hash_when_paths_differ(tmp_path, S):
     write_meta(tmp_path, files={'labeled.txt': 'h1'})
     write_meta(tmp_path, split_file='other/1-8/labeled.txt',
                files={'labeled.txt': 'h1'})
@@ -261,7 +281,7 @@ def test_same_split_by_hash_when_paths_differ(tmp_path):
     assert cw.baseline is sup
 
 
-def test_unreadable_configs_and_unfinished_runs(tmp_path):
+def test_unreadable_configs_and_unfinished_runs(tmp_path, S):
     work = make_run(tmp_path, 'a|b', semi_model(), [train(1)])
     dumped = tmp_path / 'a|b' / '20250101_000000' / 'vis_data' / 'config.py'
     dumped.write_text('model = dict(\n')  # a truncated dump
@@ -275,11 +295,11 @@ def test_unreadable_configs_and_unfinished_runs(tmp_path):
     table = S.format_table([run])
     # Still a row; no metric yet; a '|' in a name does not split cells.
     assert 'a\\|b' in table
-    assert '| 1 / n/a |' in table
+    assert cells(table, 'a\\|b')[5] == '1 / n/a'
     assert '- a|b: a|b.py unreadable (SyntaxError)' in table
 
 
-def test_discover_work_dirs(tmp_path):
+def test_discover_work_dirs(tmp_path, S):
     parent = tmp_path / 'work_dirs'
     parent.mkdir()
     a = make_run(parent, 'a', semi_model(), [semi_val(1, 1.0, 1.0)])
@@ -291,8 +311,9 @@ def test_discover_work_dirs(tmp_path):
         S.discover_work_dirs([str(tmp_path / 'missing')])
 
 
-def test_summarize_imports_only_the_standard_library():
-    with open(S.__file__) as f:
+@pytest.mark.parametrize('name', ['summarize', 'run_summary'])
+def test_summarize_imports_only_the_standard_library(name, load_tool):
+    with open(load_tool(f'analysis_tools/{name}').__file__) as f:
         tree = ast.parse(f.read())
     top = set()
     for node in tree.body:
@@ -300,31 +321,27 @@ def test_summarize_imports_only_the_standard_library():
             top |= {a.name.split('.')[0] for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:
             top.add(node.module.split('.')[0])
-    assert top <= set(sys.stdlib_module_names) | {'__future__'}, top
+    # run_summary.py: the module beside the tool.
+    allowed = set(sys.stdlib_module_names) | {'__future__', 'run_summary'}
+    assert top <= allowed, top
 
 
-def _cli():
-    spec = importlib.util.spec_from_file_location(
-        '_tool_summarize', osp.join(REPO, 'tools', 'summarize.py'))
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_cli(tmp_path, capsys):
-    cli = _cli()
+def test_cli(tmp_path, run_tool):
     parent = tmp_path / 'work_dirs'
     parent.mkdir()
     make_run(parent, 'cw', semi_model(), [semi_val(5, 50.0, 52.0)])
     make_run(parent, 'sup', sup_model(), [sup_val(5, 45.0)])
     out = tmp_path / 'table.md'
-    assert cli.main([str(parent), '--root', str(tmp_path), '--out',
-                     str(out)]) == 0
-    printed = capsys.readouterr().out
+    proc = run_tool('analysis_tools/summarize', parent, '--root', tmp_path,
+                    '--out', out)
+    assert proc.returncode == 0, proc.stderr
+    printed = proc.stdout
     assert printed == out.read_text()
-    assert '| +5.00 |' in printed
-    assert cli.main([str(tmp_path / 'empty_dir_missing')]) == 1
+    assert cells(printed, 'cw')[9] == '+5.00'
+    proc = run_tool('analysis_tools/summarize',
+                    tmp_path / 'empty_dir_missing')
+    assert proc.returncode == 1
     (tmp_path / 'empty').mkdir()
-    assert cli.main([str(tmp_path / 'empty')]) == 1
-    assert 'no work dir' in capsys.readouterr().err
+    proc = run_tool('analysis_tools/summarize', tmp_path / 'empty')
+    assert proc.returncode == 1
+    assert 'no work dir' in proc.stderr

@@ -1,12 +1,12 @@
 # Copyright (c) mmseg-cwbass contributors. Licensed under the Apache-2.0.
-"""Split protocols, validation, conversion and writing."""
+"""Split protocols, validation, conversion and writing: tools/split_lists.py
+and the split makers of tools/make_splits.py."""
 import json
 import os
 import os.path as osp
 
 import pytest
 
-from mmseg_cwbass.datasets import splits as S
 from mmseg_cwbass.testing.toy_data import (generate_toy_cityscapes,
                                             generate_toy_voc)
 
@@ -64,6 +64,18 @@ def fake_cityscapes(root, n_train, n_val):
 
 
 @pytest.fixture(scope='module')
+def S(load_tool):
+    """tools/split_lists.py."""
+    return load_tool('split_lists')
+
+
+@pytest.fixture(scope='module')
+def M(load_tool):
+    """tools/make_splits.py (the split makers)."""
+    return load_tool('make_splits')
+
+
+@pytest.fixture(scope='module')
 def voc(tmp_path_factory):
     """A small but real (readable) toy VOC tree: 24 fine, 16 aug, 6 val."""
     root = tmp_path_factory.mktemp('voc')
@@ -81,7 +93,7 @@ def cityscapes(tmp_path_factory):
 # --------------------------------------------------------------------------
 # counts
 # --------------------------------------------------------------------------
-def test_counts_of_the_literature():
+def test_counts_of_the_literature(S):
     expected = {
         'pascal_voc': {
             '1-16': 662, '1-8': 1323, '1-4': 2646, '92': 92, '183': 183,
@@ -101,14 +113,14 @@ def test_counts_of_the_literature():
     assert S.labeled_count(0, 8) == 0
 
 
-def test_real_size_voc_tree(tmp_path):
+def test_real_size_voc_tree(tmp_path, S, M):
     fine, aug, val = fake_voc(str(tmp_path), 1464, 10582 - 1464, 1449)
     root = str(tmp_path)
     pools = S.voc_id_pools(root)
     assert len(pools['train_aug']) == 10582
     got = {}
-    for name in S.resolve_split_names('pascal_voc', ['all']):
-        split = S.make_split('pascal_voc', root, name, seed=0, pools=pools)
+    for name in M.resolve_split_names('pascal_voc', ['all']):
+        split = M.make_split('pascal_voc', root, name, seed=0, pools=pools)
         got[name] = split
         assert len(split.labeled) + len(split.unlabeled) == 10582
     assert {n: len(s.labeled) for n, s in got.items()} == {
@@ -126,11 +138,11 @@ def test_real_size_voc_tree(tmp_path):
     assert set(got['92'].labeled) < set(got['183'].labeled)
 
 
-def test_real_size_cityscapes_tree(tmp_path):
+def test_real_size_cityscapes_tree(tmp_path, S, M):
     fake_cityscapes(str(tmp_path), 2975, 5)
     pools = S.cityscapes_id_pools(str(tmp_path))
     counts = {
-        n: len(S.make_split('cityscapes', str(tmp_path), n, 0, pools).labeled)
+        n: len(M.make_split('cityscapes', str(tmp_path), n, 0, pools).labeled)
         for n in S.PROTOCOLS['cityscapes']
     }
     assert counts == {
@@ -140,10 +152,10 @@ def test_real_size_cityscapes_tree(tmp_path):
 # --------------------------------------------------------------------------
 # generated splits on a toy tree
 # --------------------------------------------------------------------------
-def test_make_split_toy_voc(voc):
+def test_make_split_toy_voc(voc, S, M):
     pools = S.voc_id_pools(voc)
     assert len(pools['fine']) == 24 and len(pools['train_aug']) == 40
-    split = S.make_split('pascal_voc', voc, '1-8', seed=0)
+    split = M.make_split('pascal_voc', voc, '1-8', seed=0)
     assert len(split.labeled) == 5  # ceil(40 / 8)
     assert not set(split.labeled) & set(split.unlabeled)
     assert sorted(split.labeled + split.unlabeled) == pools['train_aug']
@@ -154,18 +166,18 @@ def test_make_split_toy_voc(voc):
         folder = osp.basename(osp.dirname(path))
         assert folder == ('SegmentationClass'
                           if i in pools['fine'] else 'SegmentationClassAug')
-    assert S.make_split('pascal_voc', voc, '1-8', seed=0).labeled == \
+    assert M.make_split('pascal_voc', voc, '1-8', seed=0).labeled == \
         split.labeled
     others = {
-        tuple(S.make_split('pascal_voc', voc, '1-8', seed=s).labeled)
+        tuple(M.make_split('pascal_voc', voc, '1-8', seed=s).labeled)
         for s in range(1, 6)
     }
     assert len(others | {tuple(split.labeled)}) > 1
-    assert len(S.make_split('pascal_voc', voc, '92', seed=0).labeled) == 2
+    assert len(M.make_split('pascal_voc', voc, '92', seed=0).labeled) == 2
 
 
-def test_write_read_and_meta(voc, tmp_path):
-    split = S.make_split('pascal_voc', voc, '1-4', seed=3)
+def test_write_read_and_meta(voc, tmp_path, S, M):
+    split = M.make_split('pascal_voc', voc, '1-4', seed=3)
     res = S.write_split(split, str(tmp_path))
     assert res.status == 'written'
     assert res.path == osp.join(str(tmp_path), 'pascal_voc', '1-4')
@@ -182,13 +194,13 @@ def test_write_read_and_meta(voc, tmp_path):
     assert not [f for f in os.listdir(res.path) if '.tmp' in f]
 
 
-def test_overwrite_needs_force(voc, tmp_path):
+def test_overwrite_needs_force(voc, tmp_path, S, M):
     out = str(tmp_path)
-    first = S.make_split('pascal_voc', voc, '1-8', seed=0)
+    first = M.make_split('pascal_voc', voc, '1-8', seed=0)
     S.write_split(first, out)
     before = open(osp.join(out, 'pascal_voc', '1-8', 'labeled.txt')).read()
     assert S.write_split(first, out).status == 'unchanged'
-    second = S.make_split('pascal_voc', voc, '1-8', seed=1)
+    second = M.make_split('pascal_voc', voc, '1-8', seed=1)
     assert second.labeled != first.labeled
     with pytest.raises(S.SplitError, match='--force'):
         S.write_split(second, out)
@@ -201,14 +213,14 @@ def test_overwrite_needs_force(voc, tmp_path):
         second.labeled
 
 
-def test_split_lists_read_by_mmseg(voc, cityscapes, tmp_path):
+def test_split_lists_read_by_mmseg(voc, cityscapes, tmp_path, S, M):
     from mmseg.registry import DATASETS
     from mmseg.utils import register_all_modules
     register_all_modules(init_default_scope=False)
     pipeline = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations')]
 
     voc_split = S.write_split(
-        S.make_split('pascal_voc', voc, '1-4', seed=0), str(tmp_path)).path
+        M.make_split('pascal_voc', voc, '1-4', seed=0), str(tmp_path)).path
     parts = []
     for folder in S.VOC_MASK_DIRS:
         ann = osp.join(voc_split, f'labeled_{folder}.txt')
@@ -226,7 +238,7 @@ def test_split_lists_read_by_mmseg(voc, cityscapes, tmp_path):
         assert p[0]['gt_seg_map'].shape == (32, 32)
 
     cs_split = S.write_split(
-        S.make_split('cityscapes', cityscapes, '1-4', seed=0),
+        M.make_split('cityscapes', cityscapes, '1-4', seed=0),
         str(tmp_path)).path
     ds = DATASETS.build(
         dict(
@@ -253,7 +265,7 @@ def test_split_lists_read_by_mmseg(voc, cityscapes, tmp_path):
 # --------------------------------------------------------------------------
 # refusals
 # --------------------------------------------------------------------------
-def test_refuse_overlap(voc):
+def test_refuse_overlap(voc, S):
     pools = S.voc_id_pools(voc)
     labeled = pools['fine'][:3]
     with pytest.raises(S.SplitError) as e:
@@ -265,18 +277,18 @@ def test_refuse_overlap(voc):
     assert all(i in msg for i in labeled)
 
 
-def test_refuse_val_ids(voc, tmp_path):
+def test_refuse_val_ids(voc, tmp_path, S, M):
     pools = S.voc_id_pools(voc)
     path = str(tmp_path / 'labeled.txt')
     write_lines(path, pools['fine'][:2] + pools['val'][:2])
     with pytest.raises(S.SplitError) as e:
-        S.convert_split('pascal_voc', voc, path)
+        M.convert_split('pascal_voc', voc, path)
     msg = str(e.value)
     assert path in msg and 'contains 2 validation ids' in msg
     assert pools['val'][0] in msg and pools['val'][1] in msg
 
 
-def test_refuse_missing_image_and_mask(tmp_path):
+def test_refuse_missing_image_and_mask(tmp_path, S):
     root = str(tmp_path / 'voc')
     fine, aug, val = fake_voc(root, 6, 30, 2)
     os.remove(osp.join(root, 'JPEGImages', aug[0] + '.jpg'))
@@ -296,7 +308,7 @@ def test_refuse_missing_image_and_mask(tmp_path):
     assert msg.startswith('refusing to write')
 
 
-def test_check_voc_masks(voc):
+def test_check_voc_masks(voc, S):
     masks = S.check_voc_masks(voc, ['train_000000', 'aug_000001'])
     assert masks['train_000000'].endswith(
         osp.join('SegmentationClass', 'train_000000.png'))
@@ -306,24 +318,24 @@ def test_check_voc_masks(voc):
         S.check_voc_masks(voc, ['train_000000', 'nope_1'])
 
 
-def test_refuse_duplicates_and_unknown_names(voc):
+def test_refuse_duplicates_and_unknown_names(voc, S, M):
     with pytest.raises(S.SplitError, match='repeats 1 ids: train_000001'):
         S.validate_split('pascal_voc', voc, ['train_000001'] * 2, [])
     with pytest.raises(S.SplitError, match='unknown pascal_voc split'):
-        S.make_split('pascal_voc', voc, '1-30')
+        M.make_split('pascal_voc', voc, '1-30')
 
 
 # --------------------------------------------------------------------------
 # community files
 # --------------------------------------------------------------------------
-def test_convert_voc_community_formats(voc, tmp_path):
+def test_convert_voc_community_formats(voc, tmp_path, S, M):
     pools = S.voc_id_pools(voc)
     fine, aug = pools['fine'][:3], pools['aug'][:2]
     st_style = str(tmp_path / '1-8-stpp.txt')
     write_lines(st_style, [
         f'JPEGImages/{i}.jpg SegmentationClass/{i}.png' for i in fine
     ] + [f'JPEGImages/{i}.jpg SegmentationClassAug/{i}.png' for i in aug])
-    split = S.convert_split('pascal_voc', voc, st_style)
+    split = M.convert_split('pascal_voc', voc, st_style)
     assert split.name == '1-8-stpp'
     assert split.labeled == sorted(fine + aug)
     assert split.unlabeled == sorted(set(pools['train_aug']) - set(fine + aug))
@@ -335,12 +347,12 @@ def test_convert_voc_community_formats(voc, tmp_path):
     unl = str(tmp_path / 'unlabeled.txt')
     write_lines(bare, ['# comment', ''] + fine)
     write_lines(unl, [f'/JPEGImages/{i}.jpg' for i in aug])
-    split = S.convert_split('pascal_voc', voc, bare, unl, name='x-u2pl')
+    split = M.convert_split('pascal_voc', voc, bare, unl, name='x-u2pl')
     assert (split.labeled, split.unlabeled) == (sorted(fine), sorted(aug))
     assert len(split.meta['source']['unlabeled_sha256']) == 64
 
 
-def test_convert_cityscapes_lines(cityscapes, tmp_path):
+def test_convert_cityscapes_lines(cityscapes, tmp_path, S, M):
     pools = S.cityscapes_id_pools(cityscapes)
     ids = pools['train'][:3]
     path = str(tmp_path / 'cs.txt')
@@ -348,17 +360,17 @@ def test_convert_cityscapes_lines(cityscapes, tmp_path):
         f'leftImg8bit/train/{i}_leftImg8bit.png '
         f'gtFine/train/{i}_gtFine_labelTrainIds.png' for i in ids[:2]
     ] + [f'train/{ids[2]}_leftImg8bit.png'])
-    split = S.convert_split('cityscapes', cityscapes, path, name='cs-cps')
+    split = M.convert_split('cityscapes', cityscapes, path, name='cs-cps')
     assert split.labeled == ids
     assert len(split.unlabeled) == len(pools['train']) - 3
     # A line pointing into leftImg8bit/val is a val image.
     val_line = f'leftImg8bit/val/{pools["val"][0]}_leftImg8bit.png'
     write_lines(path, [val_line] + [f'{i}' for i in ids])
     with pytest.raises(S.SplitError, match='1 validation ids: frankfurt/'):
-        S.convert_split('cityscapes', cityscapes, path)
+        M.convert_split('cityscapes', cityscapes, path)
 
 
-def test_parse_lines():
+def test_parse_lines(S):
     p = S.parse_split_line
     assert p('JPEGImages/2007_000032.jpg SegmentationClassAug/2007_000032.png',
              'pascal_voc') == ('2007_000032', None)

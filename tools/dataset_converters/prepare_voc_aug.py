@@ -17,9 +17,11 @@ instead. Val masks are not touched (the configs read them from
 
 Examples::
 
-    python tools/prepare_voc_aug.py data/VOCdevkit/VOC2012
-    python tools/prepare_voc_aug.py data/VOCdevkit/VOC2012 --mode copy
-    python tools/prepare_voc_aug.py data/VOCdevkit/VOC2012 --check-only
+    python tools/dataset_converters/prepare_voc_aug.py data/VOCdevkit/VOC2012
+    python tools/dataset_converters/prepare_voc_aug.py \\
+        data/VOCdevkit/VOC2012 --mode copy
+    python tools/dataset_converters/prepare_voc_aug.py \\
+        data/VOCdevkit/VOC2012 --check-only
 
 Exit status 0 when every train_aug id has its mask in
 ``SegmentationClassAug``, 1 otherwise (the message names the missing files).
@@ -35,11 +37,9 @@ import sys
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-try:
-    from mmseg_cwbass.datasets import splits as S
-except ImportError:  # running from a checkout without installing it
-    sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-    from mmseg_cwbass.datasets import splits as S
+# The split library of tools/make_splits.py reads the VOC id lists.
+sys.path.append(osp.dirname(osp.dirname(osp.abspath(__file__))))
+import split_lists as S  # noqa: E402
 
 FINE_DIR, AUG_DIR = S.VOC_MASK_DIRS
 MASK_SUFFIX = '.png'
@@ -113,7 +113,7 @@ def check_train_aug_masks(voc_root: str,
     Args:
         voc_root: The ``VOC2012`` folder.
         ids: Ids to check; by default train_aug (train + aug - val) as read
-            by :func:`mmseg_cwbass.datasets.splits.voc_id_pools`.
+            by :func:`split_lists.voc_id_pools`.
 
     Returns:
         The number of ids checked.

@@ -4,11 +4,13 @@
 Examples::
 
     # Pascal VOC layout: data/toy/VOCdevkit/VOC2012
-    python tools/generate_toy_dataset.py --out data/toy --layout voc \\
-        --num-train 200 --num-val 50 --num-aug 100 --seed 0 --size 96 128
+    python tools/dataset_converters/generate_toy_dataset.py --out data/toy \\
+        --layout voc --num-train 200 --num-val 50 --num-aug 100 --seed 0 \\
+        --size 96 128
     # Cityscapes layout: data/toy_cityscapes/{leftImg8bit,gtFine}
-    python tools/generate_toy_dataset.py --out data/toy_cityscapes \\
-        --layout cityscapes --num-train 120 --num-val 30 --size 64 128
+    python tools/dataset_converters/generate_toy_dataset.py \\
+        --out data/toy_cityscapes --layout cityscapes --num-train 120 \\
+        --num-val 30 --size 64 128
 
 Re-running with the same arguments returns at once (``toy_meta.json``
 records them); other arguments rebuild the toy tree.
@@ -16,16 +18,11 @@ records them); other arguments rebuild the toy tree.
 from __future__ import annotations
 
 import argparse
-import os.path as osp
 import sys
 import time
 from typing import List, Optional
 
-try:
-    from mmseg_cwbass.testing import toy_data
-except ImportError:  # running from a checkout without installing it
-    sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-    from mmseg_cwbass.testing import toy_data
+from mmseg_cwbass.testing import toy_data
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,3 +1,4 @@
+# Copyright (c) mmseg-cwbass contributors. Licensed under the Apache-2.0.
 """Vouch for checkpoint files so mmseg_cwbass will fully unpickle them.
 
 Only do this for files you trust: unpickling a malicious checkpoint can run

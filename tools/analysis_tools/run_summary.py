@@ -1,5 +1,5 @@
 # Copyright (c) mmseg-cwbass contributors. Licensed under the Apache-2.0.
-"""One markdown table of finished (or running) mmengine training runs.
+"""The facts of one mmengine work dir, for ``summarize.py`` beside it.
 
 For every work dir it reads what mmengine wrote:
 
@@ -10,16 +10,12 @@ For every work dir it reads what mmengine wrote:
   Every timestamp folder is read in order, so a resumed run is one series.
 * the dumped config, ``<timestamp>/vis_data/config.py`` of the latest
   session (or ``<work_dir>/<config name>.py``), for the method, the labeled
-  split list, backbone, crop and iterations.
+  split list, backbone, crop and iterations;
+* the ``split_meta.json`` that ``tools/make_splits.py`` writes beside the
+  labeled split list, for the split's seed or converted source.
 
-Next to the split list it looks for ``split_meta.json`` (written by
-``tools/make_splits.py``) to name the split's seed or converted source, and
-it pairs every semi-supervised run with the supervised run of the same
-dataset, labeled split list and backbone among the given work dirs, so each
-row shows its baseline's mIoU and the gain.
-
-Only the standard library is imported at module import time; mmengine is
-imported when a config is read.
+Only the standard library is imported at start; the plugin's config reader
+when a config is read.
 """
 from __future__ import annotations
 
@@ -27,15 +23,9 @@ import glob
 import json
 import os
 import os.path as osp
-import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
-__all__ = [
-    'MetricSeries', 'RunSummary', 'read_scalars', 'find_config',
-    'load_config', 'summarize_run', 'discover_work_dirs', 'match_baselines',
-    'format_table', 'summarize'
-]
 
 SEMI_METRICS = ('teacher/mIoU', 'student/mIoU')
 SUP_METRIC = 'mIoU'
@@ -44,9 +34,6 @@ METHOD_NAMES = {
     'CWBASSSegmentor': 'CW-BASS',
     'MeanTeacherSegmentor': 'Mean Teacher',
 }
-# Rows of one split/backbone are ordered baseline first.
-METHOD_ORDER = {SUPERVISED: 0, 'Mean Teacher': 1, 'CW-BASS': 2}
-_TIMESTAMP_RE = re.compile(r'^\d{8}_\d{6}$')
 # (embed_dims, num_layers) of the MiT variants of SegFormer.
 _MIT_VARIANTS = {
     (32, (2, 2, 2, 2)): 'b0',
@@ -210,17 +197,10 @@ def find_config(work_dir: str) -> Tuple[List[str], str]:
 
 
 def load_config(path: str) -> dict:
-    """Read a (dumped) mmengine config into a plain dict.
-
-    Args:
-        path: Config file.
-
-    Returns:
-        The config as nested dicts and lists.
-    """
-    from mmengine.config import Config
-    # The plugin's modules are not needed to read values.
-    return Config.fromfile(path, import_custom_modules=False).to_dict()
+    """Read a (dumped) config into plain dicts and lists; its plugins are
+    not imported (a run's plugins need not be installed to read values)."""
+    from mmseg_cwbass.engine.cli import read_config
+    return read_config(path, import_custom_modules=False).to_dict()
 
 
 # --------------------------------------------------------------------------
@@ -441,193 +421,3 @@ def summarize_run(work_dir: str,
         if series is not None:
             run.metrics[metric] = series
     return run
-
-
-# --------------------------------------------------------------------------
-# several work dirs
-# --------------------------------------------------------------------------
-def _is_work_dir(path: str) -> bool:
-    return any(
-        _TIMESTAMP_RE.match(d) or d == 'vis_data' for d in os.listdir(path)
-        if osp.isdir(osp.join(path, d))) or bool(
-            glob.glob(osp.join(path, '*.py')))
-
-
-def discover_work_dirs(paths: Sequence[str]) -> List[str]:
-    """Expand the given paths into work dirs.
-
-    A path that is a work dir (has ``<timestamp>/vis_data`` or a dumped
-    ``*.py``) is kept; otherwise its sub-folders that are work dirs are
-    taken (e.g. ``work_dirs/``).
-
-    Args:
-        paths: Work dirs or folders of work dirs.
-
-    Returns:
-        Work dirs in the given order (sub-folders sorted), without
-        repetition.
-
-    Raises:
-        FileNotFoundError: If a path does not exist.
-    """
-    found: List[str] = []
-    for path in paths:
-        if not osp.isdir(path):
-            raise FileNotFoundError(f'{path} is not a folder')
-        if _is_work_dir(path):
-            candidates = [path]
-        else:
-            candidates = [
-                osp.join(path, d) for d in sorted(os.listdir(path))
-                if osp.isdir(osp.join(path, d))
-                and _is_work_dir(osp.join(path, d))
-            ]
-        for c in candidates:
-            if osp.abspath(c) not in {osp.abspath(f) for f in found}:
-                found.append(c)
-    return found
-
-
-def _same_split(a: RunSummary, b: RunSummary) -> bool:
-    if a.split_sha256 and b.split_sha256:
-        return a.split_sha256 == b.split_sha256
-    return a.split_file is not None and b.split_file is not None and \
-        osp.normpath(a.split_file) == osp.normpath(b.split_file)
-
-
-def match_baselines(runs: Sequence[RunSummary]) -> None:
-    """Set ``baseline`` of every semi-supervised run.
-
-    The baseline is a supervised run of the same dataset type, labeled
-    split list (same SHA-256 in ``split_meta.json`` when both have one,
-    else the same path) and backbone architecture; among several, one with
-    the same ``max_iters`` is preferred, then the first given.
-
-    Args:
-        runs: Summaries from :func:`summarize_run`; modified in place.
-    """
-    supervised = [r for r in runs if r.method == SUPERVISED]
-    for run in runs:
-        if not run.is_semi:
-            continue
-        candidates = [
-            s for s in supervised if s.dataset == run.dataset
-            and s.backbone_key == run.backbone_key and _same_split(s, run)
-        ]
-        candidates.sort(key=lambda s: s.max_iters != run.max_iters)
-        run.baseline = candidates[0] if candidates else None
-
-
-def _fmt(value: Optional[float]) -> str:
-    return 'n/a' if value is None else f'{value:.2f}'
-
-
-def _cell(text: str) -> str:
-    # A '|' would split the markdown cell.
-    return text.replace('|', '\\|')
-
-
-def _pair(run: RunSummary, attr: str) -> str:
-    if run.is_semi:
-        values = [run.metrics.get(m) for m in SEMI_METRICS]
-        return ' / '.join(
-            _fmt(getattr(s, attr)) if s else 'n/a' for s in values)
-    series = run.metrics.get(SUP_METRIC)
-    return _fmt(getattr(series, attr)) if series else 'n/a'
-
-
-def _best(run: Optional[RunSummary], metric: str) -> Optional[float]:
-    if run is None:
-        return None
-    series = run.metrics.get(metric)
-    return series.best if series else None
-
-
-def format_table(runs: Sequence[RunSummary], metric: str = 'teacher') -> str:
-    """Render the runs as one markdown table.
-
-    Rows are grouped by dataset, split list and backbone, the supervised
-    baseline first.
-
-    Args:
-        runs: Summaries with baselines matched.
-        metric: ``'teacher'`` or ``'student'``: which best mIoU of a
-            semi-supervised run the gain is computed from.
-
-    Returns:
-        The table followed by a legend (and notes about unreadable runs).
-    """
-    if metric not in ('teacher', 'student'):
-        raise ValueError(f"metric must be 'teacher' or 'student', got "
-                         f'{metric!r}')
-    header = [
-        'config', 'method', 'split list', 'backbone', 'crop', 'iterations',
-        'best mIoU (teacher / student)', 'last mIoU (teacher / student)',
-        'supervised baseline (best mIoU)', f'gain ({metric})'
-    ]
-    lines = [
-        '| ' + ' | '.join(header) + ' |',
-        '|' + '|'.join(['---'] * len(header)) + '|',
-    ]
-    ordered = sorted(
-        runs,
-        key=lambda r: (r.dataset, r.split_file or '', r.backbone,
-                       METHOD_ORDER.get(r.method, 3), r.config_name))
-    notes = []
-    for run in ordered:
-        split = f'{run.split_file or "n/a"}'
-        if run.split_detail:
-            split += f' ({run.split_detail})'
-        crop = 'x'.join(str(c) for c in run.crop) if run.crop else 'n/a'
-        done = 'n/a' if run.last_iter is None else f'{run.last_iter:,}'
-        total = 'n/a' if run.max_iters is None else f'{run.max_iters:,}'
-        baseline = gain = '-'
-        if run.is_semi:
-            base_value = _best(run.baseline, SUP_METRIC)
-            if run.baseline is None:
-                baseline = 'none given'
-            else:
-                baseline = (f'{_fmt(base_value)} '
-                            f'({run.baseline.config_name})')
-            own = _best(run, f'{metric}/mIoU')
-            if own is not None and base_value is not None:
-                gain = f'{own - base_value:+.2f}'
-            else:
-                gain = 'n/a'
-        row = [
-            run.config_name, run.method, split, run.backbone, crop,
-            f'{done} / {total}',
-            _pair(run, 'best'),
-            _pair(run, 'last'), baseline, gain
-        ]
-        lines.append('| ' + ' | '.join(_cell(c) for c in row) + ' |')
-        notes += [f'- {run.config_name}: {n}' for n in run.notes]
-    lines += [
-        '',
-        'mIoU in %. Supervised runs have one mIoU. Iterations: last logged '
-        '/ max_iters. Baseline: the supervised run on the same dataset, '
-        f'labeled split list and backbone; gain = best {metric}/mIoU - its '
-        'best mIoU.',
-    ]
-    if notes:
-        lines += ['', 'Notes:'] + notes
-    return '\n'.join(lines) + '\n'
-
-
-def summarize(paths: Sequence[str],
-              roots: Sequence[str] = ('.', ),
-              metric: str = 'teacher') -> str:
-    """Markdown table of the runs under ``paths``.
-
-    Args:
-        paths: Work dirs or folders of work dirs.
-        roots: Where relative split paths are resolved (see
-            :func:`summarize_run`).
-        metric: ``'teacher'`` or ``'student'`` (see :func:`format_table`).
-
-    Returns:
-        The markdown text.
-    """
-    runs = [summarize_run(w, roots) for w in discover_work_dirs(paths)]
-    match_baselines(runs)
-    return format_table(runs, metric)
