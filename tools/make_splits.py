@@ -297,7 +297,7 @@ def training_set(cfg) -> Tuple[List[str], S.Layout, str, str]:
         SplitError: No ``train_dataloader.dataset``, a dataset that does not
             build, or parts that read images from different folders.
     """
-    from mmseg_cwbass.datasets.semi_seg_dataset import _image_ids
+    from mmseg_cwbass.datasets.semi_seg_dataset import image_ids
     dataset_cfg = (cfg.get('train_dataloader') or {}).get('dataset')
     if not dataset_cfg:
         raise S.SplitError('the config has no train_dataloader.dataset')
@@ -311,7 +311,7 @@ def training_set(cfg) -> Tuple[List[str], S.Layout, str, str]:
                      dataset.img_suffix))
         mask_dir = dataset.data_prefix.get('seg_map_path', '')
         mask_dirs += [mask_dir] if mask_dir not in mask_dirs else []
-        for i, img_id in enumerate(_image_ids(dataset)):
+        for i, img_id in enumerate(image_ids(dataset)):
             # The first part that lists an image gives its mask.
             masks.setdefault(img_id, dataset.get_data_info(i)['seg_map_path'])
     if len(folders) > 1:

@@ -47,7 +47,7 @@ def _resolve_ann_file(cfg: dict) -> Optional[str]:
     return ann_file
 
 
-def _image_ids(dataset) -> List[str]:
+def image_ids(dataset) -> List[str]:
     """Image ids of an mmseg dataset (file name without folder/suffix)."""
     suffix = getattr(dataset, 'img_suffix', '')
     img_dir = dataset.data_prefix.get('img_path', '')
@@ -144,7 +144,7 @@ class SemiSegDataset(ConcatDataset):
             datasets.append(dataset)
         if check_overlap:
             shared = sorted(
-                set(_image_ids(datasets[0])) & set(_image_ids(datasets[1])))
+                set(image_ids(datasets[0])) & set(image_ids(datasets[1])))
             if shared:
                 raise ValueError(
                     f'labeled split {_resolve_ann_file(labeled)} and '
