@@ -165,3 +165,79 @@ def test_nonfinite_loss_stops_or_skips(tiny_segmentor_cfg, make_semi_batch):
     for key, value in skipping.student.state_dict().items():
         if value.is_floating_point() and 'running' not in key:
             assert torch.equal(value, before[key]), key
+
+
+def with_diagnostic_masks(dataset_cfg, enabled):
+    """The shipped semi configs' unlabeled loading: image + diagnostic mask."""
+    dataset_cfg.diagnostic_masks = enabled
+    pipeline = dataset_cfg.unlabeled.pipeline
+    pipeline[:2] = [dict(type='LoadImageFromFile'),
+                    dict(type='LoadDiagnosticMask')]
+    pipeline[-1].unsup_teacher = [dict(type='PackSemiSegInputs')]
+    return dataset_cfg
+
+
+def test_diagnostic_masks_switch(workspace):
+    dataset = DATASETS.build(with_diagnostic_masks(semi_dataset_cfg(), True))
+    sample = dataset[len(dataset.labeled)]['data_samples']['unsup_teacher']
+    # moved with the image by the geometric transforms
+    assert tuple(sample.diag_sem_seg.data.shape[-2:]) == sample.img_shape
+    assert 'gt_sem_seg' not in sample  # never a training target
+    voc = workspace / 'data' / 'toy' / 'VOCdevkit' / 'VOC2012'
+    unlabeled = split_file(workspace, 'unlabeled').read_text().split()
+    for img_id in unlabeled:  # unlabeled data without any mask file
+        (voc / 'SegmentationClass' / f'{img_id}.png').unlink()
+    with pytest.raises(FileNotFoundError,
+                       match='diagnostic_masks=False'):
+        DATASETS.build(with_diagnostic_masks(semi_dataset_cfg(), True))
+    dataset = DATASETS.build(with_diagnostic_masks(semi_dataset_cfg(),
+                                                   False))
+    sample = dataset[len(dataset.labeled)]['data_samples']['unsup_teacher']
+    assert 'diag_sem_seg' not in sample
+
+
+def test_bad_pairs_and_unreadable_images_fail_when_the_dataset_is_built(
+        workspace):
+    voc = workspace / 'data' / 'toy' / 'VOCdevkit' / 'VOC2012'
+    first = split_file(workspace, 'labeled').read_text().split()[0]
+    mask = voc / 'SegmentationClass' / f'{first}.png'
+    with Image.open(mask) as m:
+        m.resize((m.width, m.height - 2)).save(mask)
+    with pytest.raises(
+            ValueError,
+            match=rf'{first}.jpg is 48x64 but its mask \S*{first}.png is '
+            r'46x64'):
+        DATASETS.build(semi_dataset_cfg())
+    with Image.open(mask) as m:
+        m.resize((m.width, m.height + 2)).save(mask)
+    unlabeled = split_file(workspace, 'unlabeled').read_text().split()
+    (voc / 'JPEGImages' / f'{unlabeled[0]}.jpg').write_bytes(b'')
+    (voc / 'JPEGImages' / f'{unlabeled[1]}.jpg').write_bytes(b'garbage')
+    with pytest.raises(ValueError) as info:
+        DATASETS.build(semi_dataset_cfg())
+    message = str(info.value)
+    assert f'{unlabeled[0]}.jpg: the file is empty (0 bytes)' in message
+    assert f'{unlabeled[1]}.jpg: not a readable image' in message
+
+
+def test_pair_size_checked_again_when_loading():
+    check = TRANSFORMS.build(dict(type='CheckSegMapValues', num_classes=6))
+    results = dict(img=np.zeros((4, 5, 3), np.uint8), img_path='a.jpg',
+                   gt_seg_map=np.zeros((4, 6), np.uint8),
+                   seg_map_path='a.png')
+    with pytest.raises(ValueError,
+                       match='image a.jpg is 4x5 but its mask a.png is 4x6'):
+        check(results)
+
+
+def test_a_failing_sample_names_its_files(workspace, monkeypatch):
+    dataset = DATASETS.build(semi_dataset_cfg())
+
+    def boom(*args, **kwargs):
+        raise KeyError('something deep in a transform')
+
+    monkeypatch.setattr(dataset.labeled, 'prepare_data', boom)
+    with pytest.raises(RuntimeError,
+                       match=r'cannot load training sample \S+\.jpg \(mask '
+                       r'\S+\.png\): KeyError'):
+        dataset[(0, 123)]

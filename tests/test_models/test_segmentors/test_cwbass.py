@@ -221,3 +221,26 @@ def test_pseudo_label_accuracy_uses_diagnostic_masks_only(
     assert wrong['unsup.loss_cw'].item() == right['unsup.loss_cw'].item()
     assert wrong['unsup.loss_boundary'].item() == \
         right['unsup.loss_boundary'].item()
+
+
+@pytest.mark.parametrize('padding', ['zero', 'replicate'])
+def test_padding_is_not_a_label_in_the_pseudo_label_band(tiny_segmentor_cfg,
+                                                         make_semi_batch,
+                                                         padding):
+    model = build(tiny_segmentor_cfg,
+                  boundary_loss=dict(type='BoundaryCELoss', padding=padding))
+    inputs, samples = make_semi_batch()
+    for sample in samples['unsup_teacher']:
+        sample.set_metainfo(dict(padding_size=(0, 8, 0, 0)))  # 32x24 real
+    pseudo = model.get_pseudo_labels(inputs['unsup_teacher'],
+                                     samples['unsup_teacher'])
+    label = torch.zeros_like(pseudo.label)
+    label[:, :, 10:] = 1
+    band = model.band(label, pseudo.valid)
+    expected = torch.zeros(32, 32, dtype=torch.bool)
+    expected[:, 9:11] = True
+    if padding == 'zero':  # the real crop's border, junction included
+        expected[[0, -1], :24] = True
+        expected[:, [0, 23]] = True
+    assert torch.equal(band, expected.expand_as(band))
+    assert not pseudo.valid[:, :, 24:].any()
