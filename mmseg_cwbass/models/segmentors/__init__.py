@@ -1,8 +1,8 @@
 from .cwbass import CWBASSSegmentor
 from .mean_teacher import MeanTeacherSegmentor
-from .semi_base import PseudoLabels, SemiBaseSegmentor
+from .semi_base import PseudoLabels, SemiBaseSegmentor, SemiBatch
 
 __all__ = [
     'SemiBaseSegmentor', 'MeanTeacherSegmentor', 'CWBASSSegmentor',
-    'PseudoLabels'
+    'PseudoLabels', 'SemiBatch'
 ]

@@ -7,7 +7,7 @@ threshold ``tau``; confidence-weighted CE normalised by the kept count; band
 CE (weight 0.5); confidence decay ``d``; total
 ``L_sup + lambda_u * r(t) * (L_cw + 0.5 * L_bd)``.
 """
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 import torch
 from mmseg.models.utils import resize
@@ -17,8 +17,9 @@ from torch import Tensor
 from torch.autograd.profiler import record_function
 
 from ...utils.config_keys import reject_unknown_args
+from ..losses import ConfidenceWeightedLoss
 from ..utils import decode_logits
-from .semi_base import PseudoLabels, SemiBaseSegmentor
+from .semi_base import PseudoLabels, SemiBaseSegmentor, SemiBatch
 
 
 @MODELS.register_module()
@@ -75,21 +76,6 @@ class CWBASSSegmentor(SemiBaseSegmentor):
         """Set the confidence decay ``d`` (called by the decay hook)."""
         self.decay_factor.fill_(float(value))
 
-    def loss(self, multi_batch_inputs, multi_batch_data_samples) -> dict:
-        """See :meth:`SemiBaseSegmentor.loss`.
-
-        Raises:
-            RuntimeError: If the threshold's state needs
-                ``DynamicThresholdHook`` and the run has none.
-        """
-        if self.training and self.threshold.needs_hook and \
-                not self.threshold.hook_attached:
-            raise RuntimeError(
-                "model.threshold has statistic='class_ema', whose EMA is "
-                "advanced by DynamicThresholdHook: add "
-                "dict(type='DynamicThresholdHook') to custom_hooks")
-        return super().loss(multi_batch_inputs, multi_batch_data_samples)
-
     def band(self, label: Tensor, valid: Optional[Tensor] = None) -> Tensor:
         """The boundary band of a pseudo-label (padding is not a label).
 
@@ -105,6 +91,45 @@ class CWBASSSegmentor(SemiBaseSegmentor):
         return self.boundary_loss.band(label, self.num_classes,
                                        self.ignore_index, valid)
 
+    def filter_pseudo_labels(self,
+                             pseudo_labels: PseudoLabels) -> PseudoLabels:
+        """Dynamic threshold and Sobel band of the whole step's batch.
+
+        Raises:
+            RuntimeError: If the threshold's state needs
+                ``DynamicThresholdHook`` and the run has none.
+        """
+        if self.training and self.threshold.needs_hook and \
+                not self.threshold.hook_attached:
+            raise RuntimeError(
+                "model.threshold has statistic='class_ema', whose EMA is "
+                "advanced by DynamicThresholdHook: add "
+                "dict(type='DynamicThresholdHook') to custom_hooks")
+        label, valid = pseudo_labels.label, pseudo_labels.valid
+        with record_function('cwbass:threshold'):
+            pseudo_labels.tau = self.threshold(pseudo_labels.confidence,
+                                               label, valid)
+        pseudo_labels.kept = valid & (
+            pseudo_labels.confidence > pseudo_labels.tau)
+        if self.boundary_loss is not None:
+            # The band comes from the pseudo-label BEFORE thresholding.
+            with record_function('cwbass:boundary_band'):
+                pseudo_labels.band = self.band(label, valid)
+        return pseudo_labels
+
+    def loss_normalisers(self, batch: SemiBatch) -> Dict[str, Tensor]:
+        """Adds the kept count (``L_cw``) and the kept band count (``L_bd``).
+        """
+        counts = super().loss_normalisers(batch)
+        pseudo = batch.pseudo_labels
+        if isinstance(self.unsup_loss, ConfidenceWeightedLoss):
+            counts[f'unsup.{self.unsup_loss.loss_name}'] = \
+                pseudo.kept.flatten(1).sum(1)
+        if self.boundary_loss is not None:
+            counts[f'unsup.{self.boundary_loss.loss_name}'] = (
+                pseudo.band & pseudo.kept).flatten(1).sum(1)
+        return counts
+
     def loss_by_pseudo_labels(self, inputs: Tensor, feats: List[Tensor],
                               data_samples: SampleList,
                               pseudo_labels: PseudoLabels) -> dict:
@@ -114,7 +139,8 @@ class CWBASSSegmentor(SemiBaseSegmentor):
             inputs (Tensor): Unlabeled student view (N, 3, H, W).
             feats (list[Tensor]): Its student features.
             data_samples (list[SegDataSample]): Its samples.
-            pseudo_labels (PseudoLabels): Teacher output.
+            pseudo_labels (PseudoLabels): Teacher output with ``tau``,
+                ``kept`` and ``band`` (:meth:`filter_pseudo_labels`).
 
         Returns:
             dict[str, Tensor]: ``loss_cw`` and ``loss_boundary`` before the
@@ -122,13 +148,9 @@ class CWBASSSegmentor(SemiBaseSegmentor):
             ``confidence``, ``band_ratio``, ``decay`` and, with diagnostic
             masks, ``pseudo_acc``.
         """
-        label = pseudo_labels.label
         confidence = pseudo_labels.confidence
-        valid = pseudo_labels.valid
-        with record_function('cwbass:threshold'):
-            tau = self.threshold(confidence, label, valid)
-        kept = valid & (confidence > tau)
-        target = label.masked_fill(~kept, self.ignore_index)
+        valid, kept = pseudo_labels.valid, pseudo_labels.kept
+        target = pseudo_labels.target(self.ignore_index)
         seg_logits = resize(
             decode_logits(self.student, feats),
             size=inputs.shape[-2:],
@@ -144,11 +166,8 @@ class CWBASSSegmentor(SemiBaseSegmentor):
                     ignore_index=self.ignore_index,
                     decay_factor=self.decay_factor)
             }
-        band: Optional[Tensor] = None
+        band = pseudo_labels.band
         if self.boundary_loss is not None:
-            # The band comes from the pseudo-label BEFORE thresholding.
-            with record_function('cwbass:boundary_band'):
-                band = self.band(label, valid)
             with record_function('cwbass:boundary_loss'):
                 losses[self.boundary_loss.loss_name] = self.boundary_loss(
                     seg_logits,
@@ -158,11 +177,12 @@ class CWBASSSegmentor(SemiBaseSegmentor):
 
         valid_f = valid.to(confidence.dtype)
         num_valid = valid_f.sum().clamp(min=1.0)
-        losses['tau'] = (tau * valid_f).sum() / num_valid
+        losses['tau'] = (pseudo_labels.tau * valid_f).sum() / num_valid
         losses['kept_ratio'] = kept.sum() / num_valid
         losses['confidence'] = confidence.sum() / num_valid
         if band is not None:
             losses['band_ratio'] = band.sum() / num_valid
         losses['decay'] = self.decay_factor.clone()
-        losses.update(self.pseudo_label_stats(data_samples, label, kept))
+        losses.update(
+            self.pseudo_label_stats(data_samples, pseudo_labels.label, kept))
         return losses

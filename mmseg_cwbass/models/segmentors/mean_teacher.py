@@ -4,7 +4,7 @@ Pseudo-label = teacher argmax where its confidence exceeds a fixed threshold,
 trained with the student's own decode-head losses (``loss_decode``). A
 baseline for CW-BASS on the same framework and split.
 """
-from typing import List
+from typing import Dict, List
 
 from mmengine.structures import PixelData
 from mmseg.registry import MODELS
@@ -13,7 +13,7 @@ from torch import Tensor
 
 from ...utils.config_keys import reject_unknown_args
 
-from .semi_base import PseudoLabels, SemiBaseSegmentor
+from .semi_base import PseudoLabels, SemiBaseSegmentor, SemiBatch
 
 
 @MODELS.register_module()
@@ -49,6 +49,23 @@ class MeanTeacherSegmentor(SemiBaseSegmentor):
                 f'pseudo_threshold must be in [0, 1), got {pseudo_threshold}')
         self.pseudo_threshold = pseudo_threshold
 
+    def filter_pseudo_labels(self,
+                             pseudo_labels: PseudoLabels) -> PseudoLabels:
+        """Keep the real pixels whose confidence exceeds the threshold."""
+        pseudo_labels.kept = pseudo_labels.valid & (
+            pseudo_labels.confidence > self.pseudo_threshold)
+        return pseudo_labels
+
+    def loss_normalisers(self, batch: SemiBatch) -> Dict[str, Tensor]:
+        """Adds the kept count of the head's mean-type terms on pseudo-labels.
+        """
+        counts = super().loss_normalisers(batch)
+        kept = batch.pseudo_labels.kept.flatten(1).sum(1)
+        for key in list(counts):
+            if key.startswith('sup.decode.'):
+                counts['unsup.' + key[len('sup.'):]] = kept
+        return counts
+
     def loss_by_pseudo_labels(self, inputs: Tensor, feats: List[Tensor],
                               data_samples: SampleList,
                               pseudo_labels: PseudoLabels) -> dict:
@@ -59,15 +76,14 @@ class MeanTeacherSegmentor(SemiBaseSegmentor):
             feats (list[Tensor]): Its student features.
             data_samples (list[SegDataSample]): Its samples; their
                 ``gt_sem_seg`` is set to the pseudo-label.
-            pseudo_labels (PseudoLabels): Teacher output.
+            pseudo_labels (PseudoLabels): Filtered teacher output.
 
         Returns:
             dict[str, Tensor]: The head's losses plus ``kept_ratio`` and
             ``confidence``.
         """
-        kept = pseudo_labels.valid & \
-            (pseudo_labels.confidence > self.pseudo_threshold)
-        target = pseudo_labels.label.masked_fill(~kept, self.ignore_index)
+        kept = pseudo_labels.kept
+        target = pseudo_labels.target(self.ignore_index)
         for i, sample in enumerate(data_samples):
             sample.gt_sem_seg = PixelData(data=target[i:i + 1])
         losses = self.student._decode_head_forward_train(feats, data_samples)

@@ -8,16 +8,22 @@ teacher is frozen, always in eval mode, and updated by
 1. :meth:`get_pseudo_labels`: teacher logits at the padded input resolution
    (not ``predict``, which un-flips and resizes to the original image, and not
    ``encode_decode``, which resizes to the unpadded size), padding ignored.
-2. :meth:`loss_by_gt_labels`: the student's supervised loss.
-3. :meth:`loss_by_pseudo_labels`: the student's loss on pseudo-labels, which
+2. :meth:`filter_pseudo_labels`: which pixels the student learns from (each
+   method's threshold).
+3. :meth:`loss_by_gt_labels`: the student's supervised loss.
+4. :meth:`loss_by_pseudo_labels`: the student's loss on pseudo-labels, which
    each method defines.
 
+Stages 1-2 run on the whole batch (:meth:`prepare_batch`), 3-4 on the
+student's batch (:meth:`loss_by_batch`), so ``semi_train_cfg.micro_batches``
+can split a step's student forward/backward into parts without changing
+what the step computes (:func:`~mmseg_cwbass.models.utils.micro_batch_step`).
 Loss keys are prefixed ``sup.`` and ``unsup.``; the unsupervised terms are
 scaled by ``lambda_u * ramp(iter)``.
 """
 import copy
-from dataclasses import dataclass
-from typing import Dict, List, Tuple
+from dataclasses import dataclass, fields
+from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -33,9 +39,10 @@ from torch import Tensor
 from torch.autograd.profiler import record_function
 
 from ...utils.config_keys import check_keys, reject_unknown_args
+from ..losses import GlobalCrossEntropyLoss
 from ..utils import (all_ranks_finite, check_state_dict_fits, cutmix_batch,
-                     decode_logits, final_head, refuse_nonfinite_step,
-                     valid_pixel_mask)
+                     decode_logits, final_head, micro_batch_step,
+                     refuse_nonfinite_step, valid_pixel_mask)
 
 PREDICT_ON = ('teacher', 'student')
 NONFINITE_POLICIES = ('stop', 'skip')
@@ -45,7 +52,8 @@ SEMI_TRAIN_DEFAULTS = dict(
     concat_student_forward=True,
     ignore_index=255,
     cutmix_prob=0.0,
-    nonfinite_loss='stop')
+    nonfinite_loss='stop',
+    micro_batches=1)
 SEMI_TEST_DEFAULTS = dict(predict_on='teacher')
 
 
@@ -61,6 +69,65 @@ class PseudoLabels:
     label: Tensor
     confidence: Tensor
     valid: Tensor
+    kept: Optional[Tensor] = None
+    tau: Optional[Tensor] = None
+    band: Optional[Tensor] = None
+
+    def target(self, ignore_index: int) -> Tensor:
+        """The label of the kept pixels, ``ignore_index`` elsewhere."""
+        kept = self.valid if self.kept is None else self.kept
+        return self.label.masked_fill(~kept, ignore_index)
+
+
+@dataclass
+class SemiBatch:
+    """One step's student inputs with their (filtered) pseudo-labels.
+
+    Attributes:
+        sup_inputs (Tensor): Labeled images (B_l, 3, H, W).
+        sup_samples (list[SegDataSample]): Their samples (``gt_sem_seg``).
+        student_inputs (Tensor): Unlabeled student view (B_u, 3, H, W).
+        student_samples (list[SegDataSample]): Its samples.
+        pseudo_labels (PseudoLabels): The teacher's labels for that view.
+    """
+    sup_inputs: Tensor
+    sup_samples: SampleList
+    student_inputs: Tensor
+    student_samples: SampleList
+    pseudo_labels: PseudoLabels
+
+    def split(self, parts: int) -> List['SemiBatch']:
+        """``parts`` consecutive micro-batches (each source split evenly).
+
+        Raises:
+            ValueError: If a source's batch is not divisible by ``parts``.
+        """
+        sizes = (len(self.sup_samples), len(self.student_samples))
+        if any(size % parts for size in sizes):
+            raise ValueError(
+                f'model.semi_train_cfg.micro_batches={parts} must divide the '
+                f'per-GPU batch of each source, got {sizes[0]} labeled + '
+                f'{sizes[1]} unlabeled images')
+
+        def cut(items, size: int, i: int):
+            return items[i * size:(i + 1) * size]
+
+        pseudo = self.pseudo_labels
+        out = []
+        for i in range(parts):
+            sup, unsup = sizes[0] // parts, sizes[1] // parts
+            out.append(
+                SemiBatch(
+                    cut(self.sup_inputs, sup, i), cut(self.sup_samples, sup,
+                                                      i),
+                    cut(self.student_inputs, unsup, i),
+                    cut(self.student_samples, unsup, i),
+                    PseudoLabels(**{
+                        f.name: None if getattr(pseudo, f.name) is None else
+                        cut(getattr(pseudo, f.name), unsup, i)
+                        for f in fields(PseudoLabels)
+                    })))
+        return out
 
 
 @reject_unknown_args
@@ -222,7 +289,15 @@ class SemiBaseSegmentor(BaseSegmentor):
     def guarded_train_step(self, forward_model: nn.Module, data: dict,
                            optim_wrapper: OptimWrapper) -> Dict[str, Tensor]:
         """Forward through ``forward_model`` (this model or its DDP wrapper),
-        check the loss on every rank, then step or apply the policy."""
+        check the loss on every rank, then step or apply the policy.
+
+        With ``semi_train_cfg.micro_batches > 1`` the step is split into
+        micro-batches (:func:`~mmseg_cwbass.models.utils.micro_batch_step`).
+        """
+        micro_batches = int(self.semi_train_cfg['micro_batches'])
+        if micro_batches > 1:
+            return micro_batch_step(self, forward_model, data, optim_wrapper,
+                                    micro_batches)
         with optim_wrapper.optim_context(forward_model):
             data = self.data_preprocessor(data, True)
             losses = forward_model._run_forward(data, mode='loss')
@@ -235,19 +310,39 @@ class SemiBaseSegmentor(BaseSegmentor):
                                      self.semi_train_cfg['nonfinite_loss'],
                                      self.current_iter() + 1)
 
-    def loss(self, multi_batch_inputs: Dict[str, Tensor],
-             multi_batch_data_samples: Dict[str, SampleList]) -> dict:
+    def loss(self, multi_batch_inputs: Union[Dict[str, Tensor], SemiBatch],
+             multi_batch_data_samples: Optional[Dict[str, SampleList]] = None
+             ) -> dict:
         """Supervised plus weighted unsupervised losses of one batch.
 
         Args:
-            multi_batch_inputs (dict[str, Tensor]): Images per branch:
-                ``sup``, ``unsup_teacher`` and optionally ``unsup_student``
-                (defaults to the teacher view, as in the reference).
-            multi_batch_data_samples (dict[str, list]): Samples per branch.
+            multi_batch_inputs (dict[str, Tensor] | SemiBatch): Images per
+                branch: ``sup``, ``unsup_teacher`` and optionally
+                ``unsup_student`` (defaults to the teacher view, as in the
+                reference); or a prepared micro-batch.
+            multi_batch_data_samples (dict[str, list], optional): Samples
+                per branch (None with a prepared micro-batch).
 
         Returns:
             dict[str, Tensor]: Losses (``sup.*``, ``unsup.*``) and logged
             statistics.
+        """
+        if isinstance(multi_batch_inputs, SemiBatch):
+            return self.loss_by_batch(multi_batch_inputs)
+        return self.loss_by_batch(
+            self.prepare_batch(multi_batch_inputs, multi_batch_data_samples))
+
+    def prepare_batch(self, multi_batch_inputs: Dict[str, Tensor],
+                      multi_batch_data_samples: Dict[str, SampleList]
+                      ) -> SemiBatch:
+        """Everything of a step before the student: the teacher's labels.
+
+        Args:
+            multi_batch_inputs (dict[str, Tensor]): Images per branch.
+            multi_batch_data_samples (dict[str, list]): Samples per branch.
+
+        Returns:
+            SemiBatch: Student inputs and filtered pseudo-labels.
         """
         if 'sup' not in multi_batch_inputs or \
                 'unsup_teacher' not in multi_batch_inputs:
@@ -255,8 +350,6 @@ class SemiBaseSegmentor(BaseSegmentor):
                 'a semi-supervised batch needs the branches "sup" and '
                 f'"unsup_teacher", got {sorted(multi_batch_inputs)}: check '
                 'the MultiBranch transforms of train_dataloader')
-        sup_inputs = multi_batch_inputs['sup']
-        sup_samples = multi_batch_data_samples['sup']
         teacher_inputs = multi_batch_inputs['unsup_teacher']
         teacher_samples = multi_batch_data_samples['unsup_teacher']
         student_inputs = multi_batch_inputs.get('unsup_student',
@@ -269,7 +362,6 @@ class SemiBaseSegmentor(BaseSegmentor):
                 f'{tuple(teacher_inputs.shape)} and '
                 f'{tuple(student_inputs.shape)}: put geometric transforms '
                 'before MultiBranch')
-
         # record_function ranges name the stages for torch.profiler
         # (tools/analysis_tools/benchmark.py); they cost nothing otherwise.
         with record_function('semi:pseudo_labels'):
@@ -282,16 +374,31 @@ class SemiBaseSegmentor(BaseSegmentor):
                                  pseudo_labels.valid),
                 self.semi_train_cfg['cutmix_prob'])
             pseudo_labels = PseudoLabels(*mixed)
+        return SemiBatch(multi_batch_inputs['sup'],
+                         multi_batch_data_samples['sup'], student_inputs,
+                         student_samples,
+                         self.filter_pseudo_labels(pseudo_labels))
+
+    def loss_by_batch(self, batch: SemiBatch) -> dict:
+        """The student's losses on a prepared (micro-)batch.
+
+        Args:
+            batch (SemiBatch): Output of :meth:`prepare_batch` or a part.
+
+        Returns:
+            dict[str, Tensor]: Losses and logged statistics.
+        """
         with record_function('semi:student_features'):
             sup_feats, unsup_feats = self.extract_student_feats(
-                sup_inputs, student_inputs)
+                batch.sup_inputs, batch.student_inputs)
         with record_function('semi:sup_loss'):
             losses = add_prefix(
-                self.loss_by_gt_labels(sup_inputs, sup_feats, sup_samples),
-                'sup')
+                self.loss_by_gt_labels(batch.sup_inputs, sup_feats,
+                                       batch.sup_samples), 'sup')
         with record_function('semi:unsup_loss'):
             unsup_losses = self.loss_by_pseudo_labels(
-                student_inputs, unsup_feats, student_samples, pseudo_labels)
+                batch.student_inputs, unsup_feats, batch.student_samples,
+                batch.pseudo_labels)
         weight = self.unsup_weight()
         for name, value in unsup_losses.items():
             if 'loss' in name:
@@ -299,6 +406,57 @@ class SemiBaseSegmentor(BaseSegmentor):
         unsup_losses['unsup_weight'] = torch.tensor(weight)
         losses.update(add_prefix(unsup_losses, 'unsup'))
         return losses
+
+    def filter_pseudo_labels(self,
+                             pseudo_labels: PseudoLabels) -> PseudoLabels:
+        """Mark the pixels the student learns from (``kept``).
+
+        Runs once per step on the whole batch. The base keeps every real
+        pixel; methods override it with their threshold.
+
+        Args:
+            pseudo_labels (PseudoLabels): Teacher output.
+
+        Returns:
+            PseudoLabels: With ``kept`` (and method fields) set.
+        """
+        pseudo_labels.kept = pseudo_labels.valid
+        return pseudo_labels
+
+    def loss_normalisers(self, batch: SemiBatch) -> Dict[str, Tensor]:
+        """Per-image pixel counts that each mean-type loss divides by.
+
+        ``{loss key: counts (N,)}`` for the terms whose loss is a sum over
+        pixels divided by a pixel count of the (global) batch: split into
+        micro-batches, each part's term is rescaled by its share of the
+        count, so the step computes exactly the whole batch's mean. Terms
+        not listed are averaged over the parts.
+
+        Args:
+            batch (SemiBatch): A prepared batch.
+
+        Returns:
+            dict[str, Tensor]: Integer counts per image.
+        """
+        labels = torch.stack(
+            [s.gt_sem_seg.data[0] for s in batch.sup_samples])
+        sup_counts = (labels != self.ignore_index).flatten(1).sum(1)
+        counts = {}
+        heads = [('decode', self.student.decode_head)]
+        if self.student.with_auxiliary_head:
+            heads.append(('aux', self.student.auxiliary_head))
+        for prefix, head in heads:
+            for module in (head if isinstance(head, nn.ModuleList) else
+                           [head]):
+                terms = module.loss_decode if isinstance(
+                    module.loss_decode, nn.ModuleList) else [
+                        module.loss_decode
+                    ]
+                for term in terms:
+                    if isinstance(term, GlobalCrossEntropyLoss):
+                        counts[f'sup.{prefix}.{term.loss_name}'] = \
+                            sup_counts
+        return counts
 
     @torch.no_grad()
     def get_pseudo_labels(self, inputs: Tensor,
@@ -382,7 +540,7 @@ class SemiBaseSegmentor(BaseSegmentor):
             inputs (Tensor): Unlabeled student view.
             feats (list[Tensor]): Its student features.
             data_samples (list[SegDataSample]): Its samples.
-            pseudo_labels (PseudoLabels): Teacher output.
+            pseudo_labels (PseudoLabels): Filtered teacher output.
 
         Returns:
             dict[str, Tensor]: Losses (keys with ``loss``) and statistics.
