@@ -14,7 +14,8 @@ from mmengine.runner import Runner
 
 import mmseg_cwbass  # noqa: F401  (registers the plugin's components)
 from mmseg.registry import RUNNERS
-from mmseg_cwbass.engine.cli import (add_runner_args, fail, load_config,
+from mmseg_cwbass.engine.cli import (add_runner_args, apply_micro_batches,
+                                     enable_auto_scale_lr, fail, load_config,
                                      parse_runner_args, prepare_run)
 
 
@@ -33,6 +34,19 @@ def parse_args() -> argparse.Namespace:
         action='store_true',
         default=False,
         help='enable automatic-mixed-precision training')
+    parser.add_argument(
+        '--micro-batches',
+        type=int,
+        default=1,
+        metavar='K',
+        help='exact mode on fewer GPUs: load K times the per-GPU batch and '
+        'split each step into K micro-batches (the same global batch and '
+        'optimizer steps on 1/K of the GPUs; README "Running on N GPUs")')
+    parser.add_argument(
+        '--auto-scale-lr',
+        action='store_true',
+        help='scaled mode: scale the learning rate linearly with the real '
+        'batch (mmengine auto_scale_lr, as in mmdet)')
     add_runner_args(parser)
     return parse_runner_args(parser)
 
@@ -53,6 +67,14 @@ def main() -> int:
         else:
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
             cfg.optim_wrapper.loss_scale = 'dynamic'
+
+    problem = None
+    if args.micro_batches != 1:
+        problem = apply_micro_batches(cfg, args.micro_batches)
+    if problem is None and args.auto_scale_lr:
+        problem = enable_auto_scale_lr(cfg)
+    if problem:
+        return fail(problem)
 
     if args.resume == 'auto':
         cfg.resume = True

@@ -99,6 +99,52 @@ def load_config(args: argparse.Namespace) -> Optional[Config]:
     return cfg
 
 
+def apply_micro_batches(cfg: Config, micro_batches: int) -> Optional[str]:
+    """Load ``micro_batches`` times the per-GPU batch and split each step.
+
+    The protocol's global batch and number of optimizer steps on
+    ``1 / micro_batches`` of its GPUs (exact mode, README "Running on N
+    GPUs"): the loader delivers ``micro_batches`` times the per-GPU batch of
+    each source, and ``model.semi_train_cfg.micro_batches`` runs the
+    student on one part at a time.
+
+    Args:
+        cfg (Config): A teacher/student config (changed in place).
+        micro_batches (int): The factor.
+
+    Returns:
+        str | None: Why it cannot be applied, or None.
+    """
+    if micro_batches < 1:
+        return f'--micro-batches must be >= 1, got {micro_batches}'
+    if 'segmentor' not in cfg.model:
+        return ('--micro-batches needs a teacher/student config; for a '
+                'supervised one raise train_dataloader.batch_size instead')
+    loader = cfg.train_dataloader
+    sampler = loader.sampler
+    sampler.source_ratio = [r * micro_batches for r in sampler.source_ratio]
+    sampler.batch_size *= micro_batches
+    loader.batch_size *= micro_batches
+    semi = cfg.model.setdefault('semi_train_cfg', {})
+    semi['micro_batches'] = semi.get('micro_batches', 1) * micro_batches
+    return None
+
+
+def enable_auto_scale_lr(cfg: Config) -> Optional[str]:
+    """Turn on mmengine's linear LR scaling (scaled mode).
+
+    Returns:
+        str | None: Why it cannot be enabled, or None.
+    """
+    scale = cfg.get('auto_scale_lr')
+    if not scale or 'base_batch_size' not in scale:
+        return ('--auto-scale-lr needs auto_scale_lr=dict(base_batch_size=...)'
+                ' in the config (the protocol\'s images per iteration over '
+                'all GPUs)')
+    scale.enable = True
+    return None
+
+
 def prepare_run(cfg: Config, args: argparse.Namespace, phases) -> bool:
     """Check the data settings, then join a CPU process group if needed.
 

@@ -1,0 +1,84 @@
+"""tools/train.py --micro-batches (exact mode) and --auto-scale-lr."""
+import json
+import os
+import os.path as osp
+import shutil
+import subprocess
+import sys
+
+import pytest
+from mmengine.config import Config
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG = osp.join(REPO, 'configs', 'demo', 'cwbass_r18-tiny_toy-voc_1-8.py')
+SUPERVISED = osp.join(REPO, 'configs', 'demo',
+                      'supervised_r18-tiny_toy-voc_1-8.py')
+TRAIN = osp.join(REPO, 'tools', 'train.py')
+SHORT = [
+    'train_cfg.max_iters=2', 'train_cfg.val_interval=1000',
+    'default_hooks.checkpoint.interval=1000',
+    'default_hooks.checkpoint.save_best=None',
+    'default_hooks.logger.interval=1',
+    'train_dataloader.sampler.batch_size=4',
+    'train_dataloader.sampler.source_ratio=[2,2]',
+    'train_dataloader.batch_size=4'
+]
+
+
+def train(config, args, cwd, tmp_path):
+    env = dict(os.environ, PYTHONUNBUFFERED='1',
+               MMSEG_CWBASS_TRUST_STORE=str(tmp_path / 'trust.txt'))
+    return subprocess.run([sys.executable, TRAIN, config] + args,
+                          cwd=str(cwd), env=env, capture_output=True,
+                          text=True, timeout=600)
+
+
+def train_logs(work_dir):
+    for root, _, files in os.walk(work_dir):
+        if 'scalars.json' in files:
+            with open(osp.join(root, 'scalars.json')) as f:
+                return [json.loads(line) for line in f if '"iter"' in line]
+    return []
+
+
+@pytest.mark.slow
+def test_micro_batches_and_scaled_lr_through_the_cli(toy_voc_workspace,
+                                                      tmp_path):
+    # 4 labeled images, so that a step of two micro-batches of 2 + 2 fits
+    workspace = tmp_path / 'ws'
+    shutil.copytree(toy_voc_workspace, workspace)
+    split = workspace / 'data' / 'splits' / 'toy_voc' / '1-8'
+    ids = (split / 'labeled.txt').read_text().split() + \
+        (split / 'unlabeled.txt').read_text().split()
+    (split / 'labeled.txt').write_text('\n'.join(ids[:4]) + '\n')
+    (split / 'unlabeled.txt').write_text('\n'.join(ids[4:]) + '\n')
+    work = tmp_path / 'micro'
+    proc = train(CONFIG, ['--micro-batches', '2', '--work-dir', str(work),
+                          '--cfg-options'] + SHORT, workspace,
+                 tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    logs = train_logs(str(work))
+    # 2 optimizer steps of 4 + 4 images, each in two micro-batches of 2 + 2
+    assert [r['iter'] for r in logs] == [1, 2]
+    config = [f for f in os.listdir(work) if f.endswith('.py')][0]
+    dumped = Config.fromfile(str(work / config))
+    assert dumped.model.semi_train_cfg.micro_batches == 2
+    assert dumped.train_dataloader.sampler.source_ratio == [4, 4]
+    assert dumped.train_dataloader.batch_size == 8
+
+    # scaled mode: 4 images per iteration against a base of 8 -> lr / 2
+    scaled = tmp_path / 'scaled'
+    proc = train(CONFIG, ['--auto-scale-lr', '--work-dir', str(scaled),
+                          '--cfg-options', 'auto_scale_lr.base_batch_size=8'
+                          ] + SHORT, workspace, tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    first = train_logs(str(scaled))[0]
+    assert first['lr'] == pytest.approx(0.01 * 0.5, rel=1e-6)
+
+    proc = train(CONFIG, ['--auto-scale-lr'], workspace, tmp_path)
+    assert proc.returncode == 2 and 'auto_scale_lr=dict(base_batch_size' \
+        in proc.stderr
+    proc = train(SUPERVISED, ['--micro-batches', '2'], workspace,
+                 tmp_path)
+    assert proc.returncode == 2
+    assert 'raise train_dataloader.batch_size' in proc.stderr
