@@ -1,5 +1,5 @@
-"""Tools-side utilities (benchmarking, reporting).
+"""Tools-side utilities (reporting).
 
 Kept import-light: ``import mmseg_cwbass`` does not import this package, and
-its modules are imported by name (``mmseg_cwbass.utils.benchmark``).
+its modules are imported by name.
 """
