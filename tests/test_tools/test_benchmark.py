@@ -96,6 +96,9 @@ def test_benchmark_cli_smoke(tmp_path):
     assert 0 < result['cwbass_specific_share'] < 1
     assert _finite_positive(result['cwbass_specific_ms'])
     assert math.isfinite(result['pseudo_label_overhead_ms'])
+    # Upsample, max, logsumexp, exp, valid mask, masked fills.
+    assert result['pseudo_label_extra_ops'] == stages['semi:pseudo_labels'][
+        'ops'] - result['op_counts']['teacher_forward'] > 0
     assert _finite_positive(profiled['supervised_step'])
 
     memory = result['memory']

@@ -123,8 +123,12 @@ def stage_summary(prof: dict) -> dict:
                                       device_total if device_total else None),
         # Pseudo-labelling has no range of its own inside
         # semi:pseudo_labels: what the range takes beyond a profiled (c).
+        # The operator difference is exact; the time difference of two
+        # short profiled samples is noisy on a shared machine.
         pseudo_label_overhead_ms=stages.get('semi:pseudo_labels', {}).get(
-            'ms', 0.0) - teacher)
+            'ms', 0.0) - teacher,
+        pseudo_label_extra_ops=stages.get('semi:pseudo_labels', {}).get(
+            'ops', 0.0) - prof['op_counts'].get('teacher_forward', 0.0))
 
 
 def run(args: argparse.Namespace, log) -> dict:

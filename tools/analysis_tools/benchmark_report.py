@@ -92,9 +92,11 @@ def stage_lines(result: Dict[str, Any]) -> List[str]:
         f"{fmt(result['cwbass_specific_ms'], 2)} ms = {share} of the "
         f"step** (target <= "
         f"{100 * result['targets']['specific_share_max']:.0f}%). "
-        'Pseudo-labelling (upsample, argmax, confidence) sits inside '
-        '`semi:pseudo_labels` with the teacher forward: that range minus a '
-        f"profiled (c) is {fmt(result['pseudo_label_overhead_ms'], 2)} ms.",
+        'Pseudo-labelling (upsample, argmax, confidence, valid mask) sits '
+        'inside `semi:pseudo_labels` with the teacher forward: '
+        f"{fmt(result['pseudo_label_extra_ops'], 0)} operators more than "
+        f"(c), {fmt(result['pseudo_label_overhead_ms'], 2)} ms more than a "
+        'profiled (c) (two short samples: noisy on a shared machine).',
     ]
 
 

@@ -155,7 +155,10 @@ def batch_options(labeled: int, unlabeled: int) -> list:
 
 # ---------------------------------------------------------------- steps
 def env_step(m: Measure) -> None:
+    import warnings
+
     import torch
+    warnings.filterwarnings('ignore', category=UserWarning)
     info = dict(python=platform.python_version(), torch=torch.__version__,
                 cuda=torch.version.cuda,
                 cudnn=torch.backends.cudnn.version()
@@ -221,7 +224,7 @@ def train_run(m: Measure, options: list) -> None:
     from mmseg_cwbass.testing.toy_data import generate_toy_voc
     a = m.args
     size = (48, 64) if a.dry_run else (375, 500)
-    num_train, num_val = (16, 4) if a.dry_run else (64, 8)
+    num_train, num_val = (16, 4) if a.dry_run else (40, 8)
     root = generate_toy_voc(osp.join(m.tmp, 'toy'), num_train=num_train,
                             num_val=num_val, image_size=size, seed=0)
     ids = [f'train_{i:06d}' for i in range(num_train)]
@@ -360,7 +363,7 @@ def markdown(summary: dict) -> str:
 
         lines.append(
             f"| {'CW-BASS' if 'cwbass_step' in s else 'supervised'} | "
-            f"{name[6:]} ({variant_label(s['flags'])}) | "
+            f"{variant_label(s['flags'])} | "
             f"{b['labeled']}+{b['unlabeled']} | {f(s.get('cwbass_step'))} | "
             f"{f(s.get('supervised_step'))} | {f(s.get('teacher_forward'))}"
             f" | {f(s.get('R'), 3)} | {f(s['img_per_s'])} | {f(peak, 0)} |")
