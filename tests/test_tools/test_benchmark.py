@@ -15,6 +15,7 @@ import sys
 from types import SimpleNamespace
 
 import pytest
+from torch.autograd import DeviceType
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(REPO, 'tools', 'analysis_tools', 'benchmark.py')
@@ -199,8 +200,14 @@ def test_ranges_exclusive_times_and_operator_attribution(profiler_ranges):
     sup = event('bench:supervised_step', 1000, 1500)
     sup_log = event('bench:logging', 1400, 1450, parent=sup)
     sup_op = event('aten::add', 1410, 1420, parent=sup_log)
-    events = [step, outer, inner, backward, conv, nested, loss, grad, sup,
-              sup_log, sup_op]
+    # On CUDA the profiler also lists kernels and each range again on the
+    # GPU timeline: device events, ignored.
+    gpu_range = event('semi:unsup_loss', 150, 650, thread=7)
+    gpu_range.device_type = DeviceType.CUDA
+    kernel = event('aten::fake_kernel_name', 150, 160, thread=7)
+    kernel.device_type = DeviceType.CUDA
+    events = [gpu_range, kernel, step, outer, inner, backward, conv, nested,
+              loss, grad, sup, sup_log, sup_op]
     result = profiler_ranges.analyse_ranges(events, iters=2)
     stages = result['stages']
     assert list(stages) == ['semi:unsup_loss', 'cwbass:cw_loss',

@@ -8,6 +8,8 @@ exclusive host times, device times and operator counts.
 from collections import defaultdict
 from typing import Any, Dict, List, Optional, Tuple
 
+from torch.autograd import DeviceType
+
 #: Profiler ranges of a CW-BASS step: name -> (group, what). ``cwbass`` is
 #: the method's own overhead, ``student``/``teacher`` the compute a step
 #: needs, ``common`` what a plain mmseg step pays too. Ranges not listed
@@ -51,11 +53,15 @@ def analyse_ranges(events, iters: int) -> Dict[str, Any]:
         backward operators that CUDA runs on the autograd engine's
         thread.
     """
+    # Host events only: on CUDA each range also appears on the GPU timeline
+    # (a gpu_user_annotation of the same name), and kernels are events too.
+    events = [e for e in events
+              if getattr(e, 'device_type', DeviceType.CPU) == DeviceType.CPU]
     named = [e for e in events
              if e.name.startswith(('semi:', 'cwbass:', 'bench:'))]
     if not named:
         return dict(stages={}, op_counts={}, variant_ms={})
-    main = named[0].thread
+    main = min(named, key=lambda e: e.time_range.start).thread
     ranges = sorted((e for e in named if e.thread == main),
                     key=lambda e: (e.time_range.start, -e.time_range.end))
     host: Dict[str, float] = defaultdict(float)
