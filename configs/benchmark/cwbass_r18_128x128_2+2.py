@@ -1,11 +1,12 @@
 """CW-BASS step benchmark: full-width ResNet-18-D8 DeepLabv3+, 128x128, 2+2.
 
-The model and batch the performance target of ``tools/benchmark.py`` is
-stated for (``docs/benchmark.md``): the demo config at full ResNet-18 width
-(64 stem/base channels, 128-channel ASPP, 48-channel low-level projection),
-128x128 crops, 2 labeled + 2 unlabeled images per step. Training data is the
-toy VOC-layout dataset of the demo (``tools/generate_toy_dataset.py``); the
-benchmark generates a temporary one when it is missing.
+The model and batch the performance target of
+``tools/analysis_tools/benchmark.py`` is stated for (``docs/benchmark.md``):
+the demo config at full ResNet-18 width (64 stem/base channels, 128-channel
+ASPP, 48-channel low-level projection), 128x128 crops, 2 labeled + 2
+unlabeled images per step. Training data is the toy VOC-layout dataset of
+the demo (``tools/generate_toy_dataset.py``); the benchmark generates a
+temporary one when it is missing.
 """
 _base_ = ['../demo/cwbass_r18-tiny_toy-voc_1-8.py']
 

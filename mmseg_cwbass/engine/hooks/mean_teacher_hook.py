@@ -5,7 +5,7 @@ with ``m = 0.001`` (``method.md`` step 9). Buffers (BN running statistics) are
 copied from the student by default, as the CW-BASS reference code does. The
 role mirrors MMDetection 3.x's ``MeanTeacherHook``.
 """
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.distributed as dist
@@ -13,11 +13,37 @@ import torch.nn as nn
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmseg.registry import HOOKS
+from torch._utils import _flatten_dense_tensors, _unflatten_dense_tensors
 from torch.autograd.profiler import record_function
 
 from ...utils.config_keys import reject_unknown_args
 
 BUFFER_POLICIES = ('copy', 'ema', 'skip')
+
+
+def broadcast_coalesced(tensors: List[torch.Tensor], src: int = 0) -> int:
+    """Broadcast tensors from ``src`` with one collective per dtype.
+
+    The tensors of each dtype and device are flattened into one buffer,
+    broadcast, and copied back: the DeepLabv3+ ResNet-101 teacher has 362
+    buffers (242 float BN statistics, 120 integer counters), i.e. 362
+    collectives per step one at a time and 2 this way.
+
+    Args:
+        tensors (list[Tensor]): Dense tensors, updated in place.
+        src (int): Rank whose values every rank receives. Defaults to 0.
+
+    Returns:
+        int: Number of collectives issued.
+    """
+    groups: Dict[str, List[torch.Tensor]] = {}
+    for tensor in tensors:
+        groups.setdefault(tensor.type(), []).append(tensor)
+    for group in groups.values():
+        flat = _flatten_dense_tensors(group)
+        dist.broadcast(flat, src=src)
+        torch._foreach_copy_(group, _unflatten_dense_tensors(flat, group))
+    return len(groups)
 
 
 @HOOKS.register_module()
@@ -117,8 +143,7 @@ class MeanTeacherHook(Hook):
         # win, as with DDP's broadcast_buffers, so teachers stay identical.
         if dist.is_available() and dist.is_initialized() and \
                 dist.get_world_size() > 1:
-            for t_buf in t_buffers:
-                dist.broadcast(t_buf, src=0)
+            broadcast_coalesced(t_buffers, src=0)
 
     def before_train(self, runner) -> None:
         """Start the teacher as a copy of the student on a fresh run.

@@ -1,0 +1,489 @@
+"""What a CW-BASS training step costs against the compute it needs.
+
+The measurements behind ``tools/analysis_tools/benchmark.py``:
+
+* (a) the CW-BASS step: ``train_step``, the runner's per-step logging and
+  the :class:`MeanTeacherHook` EMA update;
+* (b) a plain mmseg ``train_step`` of ``cfg.model.segmentor`` on the same
+  ``B_l + B_u`` images, all labeled;
+* (c) the teacher forward, no grad, on the ``B_u`` unlabeled images;
+
+timed with synchronised wall clocks, variants interleaved per iteration.
+Stage breakdown, operator counts and CPU memory come from ``torch.profiler``:
+the model code names its stages with ``record_function`` ranges
+(``semi:*``, ``cwbass:*``), this module adds ``bench:*`` ranges around the
+pieces it drives. Timed batches are toy photos at the crop size, packed as
+the pipelines pack them; the real dataloader is timed on its own.
+"""
+import contextlib
+import copy
+import logging
+import os.path as osp
+import statistics
+import time
+import warnings
+from collections import defaultdict
+from types import SimpleNamespace
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import numpy as np
+import torch
+import torch.nn as nn
+from mmengine.config import Config
+from mmengine.logging import MessageHub, MMLogger
+from mmengine.model import revert_sync_batchnorm
+from mmengine.optim import OptimWrapper, build_optim_wrapper
+from mmengine.structures import PixelData
+from mmseg.registry import HOOKS, MODELS
+from mmseg.structures import SegDataSample
+from torch.profiler import ProfilerActivity, profile, record_function
+
+from profiler_ranges import analyse_ranges
+
+TARGET_R = 1.05
+TARGET_SPECIFIC_SHARE = 0.03
+
+
+def median(values) -> float:
+    values = list(values)
+    return float(statistics.median(values)) if values else float('nan')
+
+
+# ---------------------------------------------------------------- set-up
+def batch_layout(cfg: Config) -> Dict[str, Any]:
+    """Images per step, crop size and branches of a config.
+
+    Returns:
+        dict: ``semi`` (teacher/student config), ``labeled`` and
+        ``unlabeled`` per step (``MultiSourceSampler``'s split; a plain
+        config has only labeled images), ``crop_size``, ``student_view``
+        (an ``unsup_student`` branch) and ``diagnostic_masks``.
+    """
+    loader = cfg.get('train_dataloader') or {}
+    sampler = loader.get('sampler') or {}
+    batch = int(sampler.get('batch_size', loader.get('batch_size', 2)))
+    semi = 'segmentor' in cfg.model
+    labeled, unlabeled = batch, 0
+    if semi:
+        ratio = list(sampler.get('source_ratio', [1, 1]))
+        labeled = batch * ratio[0] // sum(ratio)
+        unlabeled = batch - labeled
+    segmentor = cfg.model.get('segmentor', cfg.model)
+    size = (segmentor.get('data_preprocessor') or {}).get('size') or \
+        (cfg.model.get('data_preprocessor') or {}).get('size') or \
+        cfg.get('crop_size')
+    if not size:
+        raise ValueError(f'{cfg.filename}: no crop size; set '
+                         'model.segmentor.data_preprocessor.size')
+    pipeline = ((loader.get('dataset') or {}).get('unlabeled')
+                or {}).get('pipeline') or []
+    return dict(
+        semi=semi, labeled=labeled, unlabeled=unlabeled,
+        crop_size=tuple(int(s) for s in size),
+        student_view=any('unsup_student' in t for t in pipeline
+                         if t.get('type') == 'MultiBranch'),
+        diagnostic_masks=any(t.get('type') == 'StashDiagnosticMask'
+                             for t in pipeline))
+
+
+def toy_images(num: int, shape: Tuple[int, int], num_classes: int,
+               seed: int) -> List[Tuple[torch.Tensor, torch.Tensor]]:
+    """Toy photos (uint8 BGR, 3xHxW) and masks (1xHxW) at ``shape``."""
+    from mmseg_cwbass.testing.toy_data import render_voc_sample
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(num):
+        image, mask, _ = render_voc_sample(rng, shape)
+        mask = mask.astype(np.int64)
+        mask[(mask >= num_classes) & (mask != 255)] = 0
+        bgr = np.ascontiguousarray(image[..., ::-1].transpose(2, 0, 1))
+        out.append((torch.from_numpy(bgr), torch.from_numpy(mask)[None]))
+    return out
+
+
+def sample(idx: int, shape: Tuple[int, int],
+           mask: Optional[torch.Tensor] = None,
+           field: str = 'gt_sem_seg') -> SegDataSample:
+    """A data sample as ``PackSegInputs`` writes it after a crop."""
+    out = SegDataSample(metainfo=dict(
+        img_path=f'toy_{idx:04d}.jpg', ori_shape=shape, img_shape=shape,
+        scale_factor=(1.0, 1.0), flip=False, flip_direction=None,
+        reduce_zero_label=False))
+    if mask is not None:
+        out.set_data({field: PixelData(data=mask)})
+    return out
+
+
+def toy_batches(layout: Dict[str, Any], images: list) -> Dict[str, dict]:
+    """Collated batches: ``sup`` (all images labeled) and ``semi``.
+
+    The semi batch feeds the first ``B_l`` images to ``sup`` and the next
+    ``B_u`` to ``unsup_teacher`` (and a further ``B_u`` photos to
+    ``unsup_student`` when the config has that branch); the
+    ``MultiSourceSampler`` batch holds None where a branch has no image.
+    """
+    n_l, n_u = layout['labeled'], layout['unlabeled']
+    shape, total = layout['crop_size'], n_l + n_u
+    sup = dict(inputs=[img for img, _ in images[:total]],
+               data_samples=[sample(i, shape, m)
+                             for i, (_, m) in enumerate(images[:total])])
+    if not layout['semi']:
+        return dict(sup=sup)
+    branches = ['sup', 'unsup_teacher'] + (['unsup_student']
+                                           if layout['student_view'] else [])
+    inputs = {b: [None] * total for b in branches}
+    samples = {b: [None] * total for b in branches}
+    for i, (img, mask) in enumerate(images[:total]):
+        if i < n_l:
+            inputs['sup'][i], samples['sup'][i] = img, sample(i, shape, mask)
+            continue
+        diag = mask if layout['diagnostic_masks'] else None
+        inputs['unsup_teacher'][i] = img
+        samples['unsup_teacher'][i] = sample(i, shape, diag, 'diag_sem_seg')
+        if layout['student_view']:
+            # Another photo stands in for the strong view: same cost.
+            inputs['unsup_student'][i] = images[i + n_u][0]
+            samples['unsup_student'][i] = sample(i, shape, diag,
+                                                 'diag_sem_seg')
+    return dict(sup=sup, semi=dict(inputs=inputs, data_samples=samples))
+
+
+class CPUAutocastOptimWrapper(OptimWrapper):
+    """``OptimWrapper`` whose forward context adds a CPU autocast.
+
+    mmengine's ``AmpOptimWrapper`` (what mmseg's ``--amp`` uses) refuses
+    CPUs; this gives a CPU run the same bfloat16 forward.
+    """
+
+    def __init__(self, *args, dtype: torch.dtype = torch.bfloat16,
+                 **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.dtype = dtype
+
+    @contextlib.contextmanager
+    def optim_context(self, model: nn.Module):
+        with super().optim_context(model), torch.autocast('cpu', self.dtype):
+            yield
+
+
+def optim_wrapper_for(model: nn.Module, cfg: Config, device: torch.device,
+                      amp_dtype: Optional[torch.dtype]) -> OptimWrapper:
+    """The config's optimizer wrapper (param-wise settings included), made
+    ``AmpOptimWrapper`` on CUDA or CPU autocast when AMP is asked."""
+    ow_cfg = copy.deepcopy(cfg.optim_wrapper)
+    for key in ('loss_scale', 'dtype', 'use_fsdp'):
+        ow_cfg.pop(key, None)
+    ow_cfg['type'] = 'OptimWrapper'
+    if device.type == 'cuda' and amp_dtype is not None:
+        ow_cfg.update(type='AmpOptimWrapper', loss_scale='dynamic',
+                      dtype=str(amp_dtype).replace('torch.', ''))
+    # The constructor logs a warning per frozen teacher parameter.
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        wrapper = build_optim_wrapper(model, ow_cfg)
+    finally:
+        logger.setLevel(level)
+    if device.type == 'cpu' and amp_dtype is not None:
+        wrapper = CPUAutocastOptimWrapper(
+            wrapper.optimizer, dtype=amp_dtype,
+            clip_grad=ow_cfg.get('clip_grad'))
+    return wrapper
+
+
+# ------------------------------------------------------------------ bench
+class StepBench:
+    """Models, batches and one iteration of each variant.
+
+    Args:
+        cfg (Config): Loaded config (plugins imported).
+        device (torch.device): Device.
+        amp_dtype (torch.dtype, optional): Autocast dtype; None is fp32.
+        channels_last (bool): Weights in channels-last format (convolution
+            outputs follow the weights' format).
+        seed (int): Seed of weights and toy images.
+    """
+
+    def __init__(self, cfg: Config, device: torch.device,
+                 amp_dtype: Optional[torch.dtype], channels_last: bool,
+                 seed: int = 0) -> None:
+        self.cfg, self.device, self.amp_dtype = cfg, device, amp_dtype
+        self.channels_last = channels_last
+        self.layout = batch_layout(cfg)
+        torch.manual_seed(seed)
+        self.semi = None
+        if self.layout['semi']:
+            self.semi = self._prepare(MODELS.build(copy.deepcopy(cfg.model)))
+            if not hasattr(self.semi, 'teacher'):
+                raise TypeError(f'{type(self.semi).__name__} has no teacher')
+            self.plain = self._prepare(
+                MODELS.build(copy.deepcopy(cfg.model.segmentor)))
+            # Same weights: both steps compute the same numbers.
+            self.plain.load_state_dict(self.semi.student.state_dict())
+            self.semi_ow = optim_wrapper_for(self.semi, cfg, device,
+                                             amp_dtype)
+            self.hook = self._ema_hook()
+            self.hook.before_train(SimpleNamespace(model=self.semi, iter=0))
+        else:
+            self.plain = self._prepare(MODELS.build(copy.deepcopy(cfg.model)))
+        self.plain_ow = optim_wrapper_for(self.plain, cfg, device, amp_dtype)
+        head = self.plain.decode_head
+        self.num_classes = (head[-1] if isinstance(head, nn.ModuleList) else
+                            head).num_classes
+        n_l, n_u = self.layout['labeled'], self.layout['unlabeled']
+        extra = n_u if self.layout['student_view'] else 0
+        self.images = toy_images(n_l + n_u + extra, self.layout['crop_size'],
+                                 self.num_classes, seed)
+        self.batches = toy_batches(self.layout, self.images)
+        self.hub = MessageHub.get_instance('mmseg_cwbass_benchmark')
+        # Past any ramp-up: the unsupervised terms count fully.
+        self.hub.update_info('iter', 10**6)
+        self.iteration = 0
+        if self.semi is not None:
+            with torch.no_grad():
+                data = self.semi.data_preprocessor(self.batches['semi'], True)
+            self.teacher_inputs = data['inputs']['unsup_teacher']
+
+    def _prepare(self, model: nn.Module) -> nn.Module:
+        # One process, as mmengine's Runner when not distributed.
+        model = revert_sync_batchnorm(model).to(self.device)
+        if self.channels_last:
+            model.to(memory_format=torch.channels_last)
+        return model.train()
+
+    def _ema_hook(self):
+        for hook in self.cfg.get('custom_hooks') or []:
+            if hook.get('type') == 'MeanTeacherHook':
+                return HOOKS.build(copy.deepcopy(hook))
+        return HOOKS.build(dict(type='MeanTeacherHook'))
+
+    def sync(self) -> None:
+        if self.device.type == 'cuda':
+            torch.cuda.synchronize(self.device)
+
+    def _log(self, outputs: Dict[str, torch.Tensor]) -> None:
+        # What RuntimeInfoHook does with every step's log_vars.
+        with record_function('bench:logging'):
+            for key, value in outputs.items():
+                self.hub.update_scalar(f'train/{key}', value)
+
+    def cwbass_step(self) -> None:
+        """(a): train_step, logging, EMA."""
+        with record_function('bench:cwbass_step'):
+            self.cwbass_train_step()
+            self.ema()
+
+    def cwbass_train_step(self) -> None:
+        """(a) without the EMA: train_step and logging."""
+        with record_function('bench:train_step'):
+            outputs = self.semi.train_step(self.batches['semi'], self.semi_ow)
+        self._log(outputs)
+
+    def ema(self) -> None:
+        """The EMA update of the step (``MeanTeacherHook``)."""
+        self.hook.after_train_iter(
+            SimpleNamespace(model=self.semi, iter=self.iteration),
+            self.iteration)
+        self.iteration += 1
+
+    def supervised_step(self) -> None:
+        """(b): plain mmseg train_step and logging."""
+        with record_function('bench:supervised_step'):
+            self._log(self.plain.train_step(self.batches['sup'],
+                                            self.plain_ow))
+
+    @torch.no_grad()
+    def teacher_forward(self) -> None:
+        """(c): teacher backbone + decode head, logits only."""
+        with record_function('bench:teacher_forward'), self.autocast():
+            self.semi.teacher._forward(self.teacher_inputs)
+
+    def teacher_forward_with_grad(self) -> float:
+        """(c) as if the teacher were under autograd; returns the MiB of
+        the tensors autograd saves for backward (weights and input
+        excluded). The graph lives until the call returns, as the logged
+        confidence would keep it until the end of a step."""
+        params = list(self.semi.teacher.parameters())
+        skip = {p.untyped_storage().data_ptr() for p in params}
+        skip.add(self.teacher_inputs.untyped_storage().data_ptr())
+        saved: Dict[int, int] = {}
+
+        def pack(tensor: torch.Tensor) -> torch.Tensor:
+            ptr = tensor.untyped_storage().data_ptr()
+            if ptr not in skip:
+                saved[ptr] = tensor.untyped_storage().nbytes()
+            return tensor
+
+        for p in params:
+            p.requires_grad_(True)
+        try:
+            with record_function('bench:teacher_forward_with_grad'), \
+                    torch.enable_grad(), self.autocast(), \
+                    torch.autograd.graph.saved_tensors_hooks(
+                        pack, lambda t: t):
+                out = self.semi.teacher._forward(self.teacher_inputs)
+                self.sync()
+                del out
+        finally:
+            for p in params:
+                p.requires_grad_(False)
+        return sum(saved.values()) / 2**20
+
+    def autocast(self):
+        if self.amp_dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(self.device.type, dtype=self.amp_dtype)
+
+    def variants(self) -> Dict[str, Callable[[], None]]:
+        """The timed variants of this config."""
+        if self.semi is None:
+            return dict(supervised_step=self.supervised_step)
+        return dict(cwbass_step=self.cwbass_step,
+                    supervised_step=self.supervised_step,
+                    teacher_forward=self.teacher_forward)
+
+    # ------------------------------------------------------------ timing
+    def time_rounds(self, iters: int, warmup: int, repeats: int,
+                    log: Callable[[str], None]) -> Dict[str, Any]:
+        """Wall and process-CPU ms per iteration, median per round.
+
+        The variants alternate every iteration, so a slow spell of a
+        shared machine hits all of them alike.
+        """
+        variants = self.variants()
+        for _ in range(warmup):
+            for fn in variants.values():
+                fn()
+        wall: Dict[str, List[float]] = defaultdict(list)
+        cpu: Dict[str, List[float]] = defaultdict(list)
+        for r in range(repeats):
+            times: Dict[str, List[Tuple[float, float]]] = defaultdict(list)
+            for _ in range(iters):
+                for name, fn in variants.items():
+                    if name != 'cwbass_step':
+                        times[name].append(self._timed(fn))
+                        continue
+                    train = self._timed(self.cwbass_train_step)
+                    ema = self._timed(self.ema)
+                    times['cwbass_train_step'].append(train)
+                    times['ema'].append(ema)
+                    times[name].append((train[0] + ema[0],
+                                        train[1] + ema[1]))
+            for name, values in times.items():
+                wall[name].append(1000 * median(w for w, _ in values))
+                cpu[name].append(1000 * median(c for _, c in values))
+            log(f'round {r + 1}/{repeats}: ' + ', '.join(
+                f'{k} {v[-1]:.1f} ms' for k, v in wall.items()))
+        return dict(wall=dict(wall), cpu=dict(cpu))
+
+    def _timed(self, fn: Callable[[], None]) -> Tuple[float, float]:
+        self.sync()
+        wall, cpu = time.perf_counter(), time.process_time()
+        fn()
+        self.sync()
+        return time.perf_counter() - wall, time.process_time() - cpu
+
+    # ---------------------------------------------------------- profiler
+    def profile_steps(self, iters: int,
+                      trace_dir: Optional[str] = None) -> Dict[str, Any]:
+        """Stage times and operator counts from ``torch.profiler``.
+
+        Profiles ``iters`` iterations of every variant, after one more
+        unprofiled.
+
+        Returns:
+            dict: See :func:`profiler_ranges.analyse_ranges`; with
+            ``trace_dir``, also the paths of the Chrome trace and op table.
+        """
+        variants = self.variants()
+        for fn in variants.values():
+            fn()
+        activities = [ProfilerActivity.CPU]
+        if self.device.type == 'cuda':
+            activities.append(ProfilerActivity.CUDA)
+        with profile(activities=activities) as prof:
+            for _ in range(iters):
+                for fn in variants.values():
+                    fn()
+        self.sync()
+        result = analyse_ranges(prof.events(), iters)
+        if trace_dir:
+            result['trace'] = osp.join(trace_dir, 'benchmark_trace.json')
+            prof.export_chrome_trace(result['trace'])
+            result['table'] = osp.join(trace_dir, 'benchmark_ops.txt')
+            key = 'self_device_time_total' if self.device.type == 'cuda' \
+                else 'self_cpu_time_total'
+            with open(result['table'], 'w') as f:
+                f.write(prof.key_averages().table(sort_by=key, row_limit=40))
+        return result
+
+    def find_syncs(self) -> Dict[str, Any]:
+        """CUDA only: calls that make the host wait for the GPU inside one
+        CW-BASS ``train_step`` (``.item()``, boolean indexing, copies to
+        the host), by source line. Each exposes the launch latency of
+        everything after it."""
+        sources: Dict[str, int] = defaultdict(int)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('always')
+            torch.cuda.set_sync_debug_mode('warn')
+            try:
+                self.semi.train_step(self.batches['semi'], self.semi_ow)
+            finally:
+                torch.cuda.set_sync_debug_mode('default')
+        for item in caught:
+            if 'synchroniz' in str(item.message):
+                sources[f'{osp.basename(item.filename)}:{item.lineno}'] += 1
+        return dict(count=sum(sources.values()), sources=dict(sources))
+
+    # ------------------------------------------------------------ memory
+    def peak_mib(self, fn: Callable[[], Any]) -> Dict[str, float]:
+        """Peak memory of one call (after an unmeasured one).
+
+        CUDA: ``max_memory_allocated`` (``peak``) and its rise over the
+        memory allocated at the start (``above_start``). CPU: the peak of
+        the tensor memory allocated through PyTorch's CPU allocator during
+        the call, above what was live at its start, from the profiler's
+        memory events (``profile_memory``); oneDNN scratch space and memory
+        outside tensors are not counted.
+        """
+        fn()
+        if self.device.type == 'cuda':
+            self.sync()
+            torch.cuda.reset_peak_memory_stats(self.device)
+            start = torch.cuda.memory_allocated(self.device)
+            fn()
+            self.sync()
+            peak = torch.cuda.max_memory_allocated(self.device)
+            return dict(peak=peak / 2**20, above_start=(peak - start) / 2**20)
+        with profile(activities=[ProfilerActivity.CPU],
+                     profile_memory=True) as prof:
+            fn()
+        records = sorted(
+            (e.start_ns(), e.nbytes())
+            for e in prof.profiler.kineto_results.events()
+            if e.name() == '[memory]' and e.device_type().name == 'CPU')
+        live = peak = 0
+        for _, nbytes in records:
+            live += nbytes
+            peak = max(peak, live)
+        return dict(peak=peak / 2**20, above_start=peak / 2**20)
+
+    def measure_memory(self, teacher_grad: bool) -> Dict[str, Any]:
+        """Peaks of every variant and what the no-grad teacher saves."""
+        kind = ('cuda_max_memory_allocated' if self.device.type == 'cuda'
+                else 'cpu_profiler_tensor_peak_above_start')
+        out: Dict[str, Any] = dict(kind=kind, unit='MiB')
+        for name, fn in self.variants().items():
+            peak = self.peak_mib(fn)
+            out[f'{name}_peak'] = peak['peak']
+            out[f'{name}_above_start'] = peak['above_start']
+        if teacher_grad and self.semi is not None:
+            saved = []
+            peak = self.peak_mib(
+                lambda: saved.append(self.teacher_forward_with_grad()))
+            out['teacher_forward_with_grad_peak'] = peak['peak']
+            out['saved_by_no_grad_teacher'] = \
+                peak['above_start'] - out['teacher_forward_above_start']
+            out['teacher_activations_autograd_would_keep'] = max(saved)
+        return out
