@@ -2,6 +2,7 @@
 ``tools/analysis_tools/benchmark.py``."""
 import contextlib
 import copy
+import importlib.util
 import math
 import os.path as osp
 import sys
@@ -16,12 +17,21 @@ from mmengine.runner import Runner
 from step_benchmark import StepBench, median, sample
 
 
+def _load_exporter():
+    """``tools/model_converters/export_model.py``, imported by path."""
+    path = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
+                    'model_converters', 'export_model.py')
+    spec = importlib.util.spec_from_file_location('_export_model', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _exported_teacher(bench: StepBench, work_dir: str):
     """The teacher as a user deploys it: exported with
     ``export_semi_checkpoint``, loaded with ``mmseg.apis.init_model``."""
     from mmseg.apis import init_model
-
-    from mmseg_cwbass.apis.export import export_semi_checkpoint
+    export_semi_checkpoint = _load_exporter().export_semi_checkpoint
     ckpt = osp.join(work_dir, 'semi.pth')
     state = {k: v.detach().cpu() for k, v in bench.semi.state_dict().items()}
     torch.save(dict(state_dict=state, meta=dict()), ckpt)

@@ -45,7 +45,7 @@ from mmengine.registry import DefaultScope
 from mmseg_cwbass.engine.checkpoint import (UntrustedCheckpointError,
                                             load_checkpoint_file)
 from mmseg_cwbass.engine.cli import read_config
-from mmseg_cwbass.models.segmentors.semi_base import final_head
+from mmseg_cwbass.models.utils import final_head
 
 # plain_config.py lies beside this script (on sys.path when it is run, not
 # when it is imported by path).
