@@ -19,7 +19,7 @@ Kept from the reference (method.md and the official code):
 * teacher = EMA of the student (momentum 0.999), buffers copied;
 * evaluation on the 500 val images, whole 2048x1024 image, single scale.
 
-Deviations: items 1-7 of configs/_base_/benchmarks/protocol_semi_voc.py
+Deviations: items 1-9 of configs/_base_/benchmarks/protocol_semi_voc.py
 apply here too (ResNetV1c deep stem and open-mmlab ImageNet weights; mmseg's
 depthwise-separable 512-channel DeepLabv3+ head; padding after
 normalisation; SyncBN; ceil instead of the loaders' floor for the

@@ -53,15 +53,28 @@ used where it changes nothing essential):
    more here (< 0.3%).
 6. Batch composition: MultiSourceSampler draws 4 labeled + 4 unlabeled
    images per GPU from two shuffled streams; the reference cycles two
-   DataLoaders. The dynamic threshold's batch mean is all-reduced, so it is
-   the mean over the global 16 unlabeled images, as in the reference.
+   DataLoaders. Not a deviation: the dynamic threshold's batch mean is the
+   mean over the global 16 unlabeled images, and every loss divides by the
+   pixel counts of the global batch (summed over the ranks), as the
+   reference's DataParallel does; the supervised CE is the mean over the
+   non-ignored pixels (GlobalCrossEntropyLoss; mmseg's default would divide
+   by every pixel, 255 borders and padding included).
 7. Evaluation: every 8 epochs (10 evaluations), teacher and student both
    (``teacher/mIoU``, ``student/mIoU``); the best checkpoint is chosen on the
    teacher. The reference evaluates the student after every epoch and
    reports its best epoch: pass ``train_cfg.val_interval=<iterations per
    epoch>`` (and the same ``default_hooks.checkpoint.interval``) to do the
    same; tools/summarize.py prints best and last of both.
-8. Masks: every train_aug mask is read from ``SegmentationClassAug`` (SBD
+8. Padding and the boundary band: padding pixels of small crops are never
+   pseudo-labelled (ignored), and the band treats the junction with the
+   padding like the crop border: marked with the reference's zero padding,
+   not marked with padding='replicate'. The reference predicts on the padded
+   black pixels too.
+9. Threshold and decay as hooks: DynamicThresholdHook and
+   ConfidenceDecayHook sit in custom_hooks. With the reference's
+   statistic='batch_mean' nothing changes; the paper's class_ema option is
+   updated after each optimizer step (a one-iteration lag).
+10. Masks: every train_aug mask is read from ``SegmentationClassAug`` (SBD
    masks from mmseg's voc_aug.py converter, plus the 1,464 fine VOC masks
    put there by tools/prepare_voc_aug.py); the reference reads one merged
    mask folder distributed with ST++. Val masks: ``SegmentationClass``.

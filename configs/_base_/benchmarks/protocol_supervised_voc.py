@@ -6,7 +6,7 @@ iterations as the CW-BASS row it sits beside, 16 labeled images per
 iteration (4 GPUs x 4), no unlabeled data, no teacher. Plain mmseg
 EncoderDecoder, standard ValLoop (metric ``mIoU``).
 
-Deviations from the reference: items 1-5, 7 and 8 of
+Deviations from the reference: items 1-5, 7 and 10 of
 configs/_base_/benchmarks/protocol_semi_voc.py (the supervised run
 evaluates its only model).
 """
