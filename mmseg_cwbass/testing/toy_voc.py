@@ -43,6 +43,9 @@ from typing import Dict, Tuple
 
 import cv2
 import numpy as np
+import torch
+
+from ..models.utils.boundary import label_change_band
 
 from .toy_drawing import (finish_image, shape_mask, smooth_field,
                           texture_fill)
@@ -80,8 +83,8 @@ def _ignore_band(label: np.ndarray, radius: int) -> np.ndarray:
     """Mask of pixels within ``radius`` of a label change (VOC contours)."""
     if radius <= 0:
         return np.zeros(label.shape, bool)
-    k = np.ones((2 * radius + 1, 2 * radius + 1), np.uint8)
-    return cv2.dilate(label, k) != cv2.erode(label, k)
+    return label_change_band(
+        torch.from_numpy(label), radius, border_is_boundary=False).numpy()
 
 
 # --------------------------------------------------------------------------

@@ -2,11 +2,9 @@
 # Licensed under the Apache License, Version 2.0.
 """Evaluation metrics; importing registers them in mmseg's ``METRICS``."""
 from .boundary_metric import (DEFAULT_TOLERANCE, BoundaryIoUMetric,
-                              boundary_intersect_and_union, boundary_width,
-                              label_map_boundary,
-                              mask_boundary)
+                              boundary_intersect_and_union, boundary_width)
 
 __all__ = [
     'BoundaryIoUMetric', 'DEFAULT_TOLERANCE', 'boundary_intersect_and_union',
-    'boundary_width', 'label_map_boundary', 'mask_boundary'
+    'boundary_width'
 ]

@@ -32,9 +32,10 @@ Conventions chosen here (all covered by tests):
 
 Implementation: a pixel of class ``c`` is in the boundary of ``c`` iff its
 window holds another label, so one running max/min over each label map gives
-the bands of all classes at once (:func:`label_map_boundary`, about 40 ms for
-a 1024 x 2048 image on one CPU thread); :func:`mask_boundary` is the literal
-per-mask erosion, kept as the reference the tests compare against.
+the bands of all classes at once
+(:func:`~mmseg_cwbass.models.utils.label_change_band`, about 40 ms for a
+1024 x 2048 image on one CPU thread); the tests compare it with the literal
+per-class erosion.
 """
 import math
 from collections import OrderedDict
@@ -49,53 +50,14 @@ from prettytable import PrettyTable
 
 from mmseg.registry import METRICS
 
+from ...models.utils import label_change_band
+
 #: Pixel tolerance used when neither ``tolerance`` nor ``dilation_ratio`` is
 #: given. d = 1 marks exactly the two-pixel band CW-BASS's Sobel loss trains
 #: on; 2 px is slightly more forgiving of one-pixel shifts and, unlike the
 #: paper's 2 % of the diagonal (about 12 px on VOC images, 46 px on
 #: Cityscapes), still measures the contour and not the object.
 DEFAULT_TOLERANCE = 2
-
-
-def mask_boundary(masks: torch.Tensor,
-                  width: int,
-                  border_is_boundary: bool = True) -> torch.Tensor:
-    """Boundary region of binary masks: the mask minus its erosion.
-
-    Erosion by ``width`` pixels is computed as a max-pool over the inverted
-    mask, split into a row and a column pass because a square maximum is
-    separable (cost ``O(width)`` instead of ``O(width**2)`` per pixel).
-
-    Args:
-        masks (torch.Tensor): Boolean masks of shape ``(..., H, W)``.
-        width (int): Erosion distance ``d`` in pixels (chessboard metric),
-            at least 1.
-        border_is_boundary (bool): If True, pixels outside the image are
-            treated as outside the mask (zero padding, as the reference
-            implementation), so mask pixels within ``width`` of the image
-            border belong to the boundary. If False they are treated as
-            inside the mask and the image border is no contour.
-
-    Returns:
-        torch.Tensor: Boolean tensor of the same shape, True on boundary
-        pixels. It is always a subset of ``masks``.
-    """
-    if width < 1:
-        raise ValueError(f'boundary width must be >= 1 pixel, got {width}')
-    if masks.dtype != torch.bool:
-        masks = masks.bool()
-    shape = masks.shape
-    height, w = shape[-2:]
-    if masks.numel() == 0:
-        return masks.clone()
-    outside = (~masks).reshape(-1, 1, height, w).float()
-    pad_value = 1.0 if border_is_boundary else 0.0
-    outside = F.pad(outside, (width, width, width, width), value=pad_value)
-    kernel = 2 * width + 1
-    near_outside = F.max_pool2d(outside, kernel_size=(1, kernel), stride=1)
-    near_outside = F.max_pool2d(
-        near_outside, kernel_size=(kernel, 1), stride=1)
-    return masks & (near_outside.reshape(shape) > 0.5)
 
 
 def boundary_width(height: int,
@@ -123,73 +85,6 @@ def boundary_width(height: int,
     return max(1, int(round(dilation_ratio * diagonal)))
 
 
-def _window_max(x: torch.Tensor, width: int, dim: int) -> torch.Tensor:
-    """Running maximum over ``[i - width, i + width]`` along ``dim``.
-
-    ``x`` must already be padded by ``width`` on both sides of ``dim``; the
-    result is ``2 * width`` shorter. Windows are built by doubling (van
-    Herk style, ``O(log width)`` full-tensor maxima) because max_pool2d's
-    CPU kernel costs ``O(width)`` per pixel, which the paper's 2 % of the
-    diagonal (46 px on Cityscapes) makes slow.
-    """
-    length = 2 * width + 1
-    out_len = x.shape[dim] - 2 * width
-    span = 1
-    while span * 2 <= length:
-        # Invariant: x[i] = max of the original over [i, i + span).
-        n = x.shape[dim] - span
-        x = torch.maximum(x.narrow(dim, 0, n), x.narrow(dim, span, n))
-        span *= 2
-    # Two overlapping spans cover the window exactly.
-    return torch.maximum(
-        x.narrow(dim, 0, out_len), x.narrow(dim, length - span, out_len))
-
-
-def label_map_boundary(label_map: torch.Tensor,
-                       width: int,
-                       border_is_boundary: bool = True) -> torch.Tensor:
-    """Pixels of a label map within ``width`` of a pixel of another label.
-
-    For every class ``c`` this equals ``mask_boundary(label_map == c)`` on
-    the pixels of class ``c``: a pixel of class ``c`` is in the boundary of
-    ``c`` iff its window holds a label other than ``c``, i.e. iff the
-    window's maximum and minimum differ. So all classes are handled by one
-    running maximum and one running minimum of the label map instead of one
-    erosion per class.
-
-    Args:
-        label_map (torch.Tensor): Integer label map of shape ``(H, W)``.
-            Values must fit a float32 exactly (any label id < 2**24).
-        width (int): Boundary band width ``d`` in pixels (chessboard), >= 1.
-        border_is_boundary (bool): See :func:`mask_boundary`.
-
-    Returns:
-        torch.Tensor: Boolean map of shape ``(H, W)``.
-    """
-    if width < 1:
-        raise ValueError(f'boundary width must be >= 1 pixel, got {width}')
-    if label_map.numel() == 0:
-        return torch.zeros_like(label_map, dtype=torch.bool)
-    x = label_map.float()
-    pad = (width, width, width, width)
-
-    def window_max(t: torch.Tensor, pad_value: float) -> torch.Tensor:
-        t = F.pad(t[None], pad, value=pad_value)[0]
-        return _window_max(_window_max(t, width, 1), width, 0)
-
-    if border_is_boundary:
-        # Outside = a label no pixel has, so it differs from every class.
-        outside = float(x.min()) - 1.0
-        high = window_max(x, outside)
-        low = -window_max(-x, -outside)
-    else:
-        # Outside = -inf for the maximum and +inf for the minimum: never
-        # the extreme, so it never makes a window non-uniform.
-        high = window_max(x, float('-inf'))
-        low = -window_max(-x, float('-inf'))
-    return high != low
-
-
 def boundary_intersect_and_union(
         pred_label: torch.Tensor,
         label: torch.Tensor,
@@ -207,7 +102,8 @@ def boundary_intersect_and_union(
             classes, as ``ignore_index`` does).
         ignore_index (int): Ground-truth value excluded from evaluation.
         width (int): Boundary band width ``d`` in pixels.
-        border_is_boundary (bool): See :func:`mask_boundary`.
+        border_is_boundary (bool): See
+            :func:`~mmseg_cwbass.models.utils.label_change_band`.
 
     Returns:
         tuple[torch.Tensor, torch.Tensor]: ``|G_d ∩ P_d|`` and
@@ -221,8 +117,8 @@ def boundary_intersect_and_union(
     pred_label = pred_label.long()
     label = label.to(pred_label.device).long()
     valid = label != ignore_index
-    gt_band = label_map_boundary(label, width, border_is_boundary) & valid
-    pred_band = label_map_boundary(pred_label, width,
+    gt_band = label_change_band(label, width, border_is_boundary) & valid
+    pred_band = label_change_band(pred_label, width,
                                    border_is_boundary) & valid
 
     def count(labels: torch.Tensor, where: torch.Tensor) -> torch.Tensor:

@@ -29,8 +29,33 @@ from mmseg.structures import SegDataSample
 import mmseg_cwbass.evaluation  # noqa: F401  (registers the metric)
 from mmseg_cwbass.evaluation import (BoundaryIoUMetric,
                                      boundary_intersect_and_union,
-                                     boundary_width, label_map_boundary,
-                                     mask_boundary)
+                                     boundary_width)
+from mmseg_cwbass.models.utils import label_change_band as label_map_boundary
+
+
+def mask_boundary(masks: torch.Tensor,
+                  width: int,
+                  border_is_boundary: bool = True) -> torch.Tensor:
+    """Literal per-mask erosion: the oracle the fast band is checked against.
+
+    The mask minus its erosion by ``width`` (chessboard), as separable
+    max-pools over the inverted mask; outside the image counts as outside
+    the mask when ``border_is_boundary``.
+    """
+    if width < 1:
+        raise ValueError(f'boundary width must be >= 1 pixel, got {width}')
+    masks = masks.bool()
+    shape = masks.shape
+    outside = (~masks).reshape(-1, 1, *shape[-2:]).float()
+    outside = torch.nn.functional.pad(
+        outside, (width, width, width, width),
+        value=1.0 if border_is_boundary else 0.0)
+    kernel = 2 * width + 1
+    near = torch.nn.functional.max_pool2d(
+        outside, kernel_size=(1, kernel), stride=1)
+    near = torch.nn.functional.max_pool2d(
+        near, kernel_size=(kernel, 1), stride=1)
+    return masks & (near.reshape(shape) > 0.5)
 
 
 def _scene():
