@@ -34,6 +34,17 @@ def digest(path):
     return hashlib.sha256(open(path, 'rb').read()).hexdigest()
 
 
+def run_with_a_good_checkpoint(workspace, tmp_path):
+    """A private workspace and a work dir holding a good ``iter_2.pth``."""
+    root = tmp_path / 'ws'
+    shutil.copytree(workspace, root)
+    work = str(tmp_path / 'work')
+    proc = train(['--work-dir', work, '--cfg-options',
+                  'train_cfg.max_iters=2'] + SMALL, str(root), tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return root, work, osp.join(work, 'iter_2.pth')
+
+
 @pytest.mark.slow
 def test_missing_resume_checkpoint_and_data_root(tmp_path):
     proc = train(['--resume', str(tmp_path / 'gone.pth')], str(tmp_path),
@@ -49,13 +60,8 @@ def test_missing_resume_checkpoint_and_data_root(tmp_path):
 @pytest.mark.slow
 def test_corrupt_image_and_exploding_loss_keep_the_checkpoint(
         toy_voc_workspace, tmp_path):
-    root = tmp_path / 'ws'
-    shutil.copytree(toy_voc_workspace, root)
-    work = str(tmp_path / 'work')
-    proc = train(['--work-dir', work, '--cfg-options',
-                  'train_cfg.max_iters=2'] + SMALL, str(root), tmp_path)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    good = osp.join(work, 'iter_2.pth')
+    root, work, good = run_with_a_good_checkpoint(toy_voc_workspace,
+                                                  tmp_path)
     good_digest = digest(good)
 
     # Same work dir, fresh run with lr=inf: iteration 1 steps to inf weights,
@@ -86,13 +92,8 @@ def test_corrupt_image_and_exploding_loss_keep_the_checkpoint(
 @pytest.mark.slow
 def test_misspelt_key_bad_pair_and_empty_image_keep_the_checkpoint(
         toy_voc_workspace, tmp_path):
-    root = tmp_path / 'ws'
-    shutil.copytree(toy_voc_workspace, root)
-    work = str(tmp_path / 'work')
-    proc = train(['--work-dir', work, '--cfg-options',
-                  'train_cfg.max_iters=2'] + SMALL, str(root), tmp_path)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    good = osp.join(work, 'iter_2.pth')
+    root, work, good = run_with_a_good_checkpoint(toy_voc_workspace,
+                                                  tmp_path)
     good_digest = digest(good)
     rerun = ['--work-dir', work, '--cfg-options', 'train_cfg.max_iters=2'
              ] + SMALL
