@@ -107,4 +107,3 @@ def reject_unknown_args(cls: T) -> T:
 
     cls.__init__ = checked_init
     return cls
-

@@ -43,7 +43,7 @@ def train_logs(work_dir):
 
 @pytest.mark.slow
 def test_micro_batches_and_scaled_lr_through_the_cli(toy_voc_workspace,
-                                                      tmp_path):
+                                                     tmp_path):
     # 4 labeled images, so that a step of two micro-batches of 2 + 2 fits
     workspace = tmp_path / 'ws'
     shutil.copytree(toy_voc_workspace, workspace)

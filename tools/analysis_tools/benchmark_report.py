@@ -3,6 +3,8 @@ import math
 import os.path as osp
 from typing import Any, Dict, List, Optional
 
+from prettytable import PrettyTable, TableStyle
+
 
 def fmt(value: Any, digits: int = 1) -> str:
     if isinstance(value, bool) or value is None:
@@ -13,15 +15,17 @@ def fmt(value: Any, digits: int = 1) -> str:
 
 
 def table(head: List[str], rows: List[List[Any]]) -> List[str]:
-    """Markdown table lines; numbers right-aligned."""
-    align = ['---:' if rows and isinstance(rows[0][i], (int, float))
-             and not isinstance(rows[0][i], bool) else '---'
-             for i in range(len(head))]
-    lines = ['| ' + ' | '.join(head) + ' |', '|' + '|'.join(align) + '|']
+    """Markdown table lines (prettytable); numbers right-aligned."""
+    markdown = PrettyTable(head)
+    markdown.set_style(TableStyle.MARKDOWN)
+    for i, name in enumerate(head):
+        numeric = rows and isinstance(rows[0][i], (int, float)) and \
+            not isinstance(rows[0][i], bool)
+        markdown.align[name] = 'r' if numeric else 'l'
     for row in rows:
-        cells = [fmt(c, 2) if isinstance(c, float) else str(c) for c in row]
-        lines.append('| ' + ' | '.join(cells) + ' |')
-    return lines
+        markdown.add_row(
+            [fmt(c, 2) if isinstance(c, float) else str(c) for c in row])
+    return markdown.get_string().splitlines()
 
 
 def timing_rows(result: Dict[str, Any]) -> List[List[Any]]:

@@ -43,7 +43,6 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger, print_log
 from prettytable import PrettyTable
@@ -119,7 +118,7 @@ def boundary_intersect_and_union(
     valid = label != ignore_index
     gt_band = label_change_band(label, width, border_is_boundary) & valid
     pred_band = label_change_band(pred_label, width,
-                                   border_is_boundary) & valid
+                                  border_is_boundary) & valid
 
     def count(labels: torch.Tensor, where: torch.Tensor) -> torch.Tensor:
         # Pixels not counted go to an extra bin: cheaper than boolean

@@ -22,7 +22,6 @@ Loss keys are prefixed ``sup.`` and ``unsup.``; the unsupervised terms are
 scaled by ``lambda_u * ramp(iter)``.
 """
 import copy
-from dataclasses import dataclass, fields
 from typing import Dict, List, Optional, Tuple, Union
 
 import torch
@@ -43,6 +42,7 @@ from ..losses import GlobalCrossEntropyLoss
 from ..utils import (all_ranks_finite, check_state_dict_fits, cutmix_batch,
                      decode_logits, final_head, micro_batch_step,
                      refuse_nonfinite_step, valid_pixel_mask)
+from .semi_batch import PseudoLabels, SemiBatch
 
 PREDICT_ON = ('teacher', 'student')
 NONFINITE_POLICIES = ('stop', 'skip')
@@ -55,79 +55,6 @@ SEMI_TRAIN_DEFAULTS = dict(
     nonfinite_loss='stop',
     micro_batches=1)
 SEMI_TEST_DEFAULTS = dict(predict_on='teacher')
-
-
-@dataclass
-class PseudoLabels:
-    """Teacher output on an unlabeled batch, at the padded input resolution.
-
-    Attributes:
-        label (Tensor): Argmax class, (N, H, W); ``ignore_index`` on padding.
-        confidence (Tensor): Max softmax probability, (N, H, W); 0 on padding.
-        valid (Tensor): Boolean mask of real (non-padding) pixels, (N, H, W).
-    """
-    label: Tensor
-    confidence: Tensor
-    valid: Tensor
-    kept: Optional[Tensor] = None
-    tau: Optional[Tensor] = None
-    band: Optional[Tensor] = None
-
-    def target(self, ignore_index: int) -> Tensor:
-        """The label of the kept pixels, ``ignore_index`` elsewhere."""
-        kept = self.valid if self.kept is None else self.kept
-        return self.label.masked_fill(~kept, ignore_index)
-
-
-@dataclass
-class SemiBatch:
-    """One step's student inputs with their (filtered) pseudo-labels.
-
-    Attributes:
-        sup_inputs (Tensor): Labeled images (B_l, 3, H, W).
-        sup_samples (list[SegDataSample]): Their samples (``gt_sem_seg``).
-        student_inputs (Tensor): Unlabeled student view (B_u, 3, H, W).
-        student_samples (list[SegDataSample]): Its samples.
-        pseudo_labels (PseudoLabels): The teacher's labels for that view.
-    """
-    sup_inputs: Tensor
-    sup_samples: SampleList
-    student_inputs: Tensor
-    student_samples: SampleList
-    pseudo_labels: PseudoLabels
-
-    def split(self, parts: int) -> List['SemiBatch']:
-        """``parts`` consecutive micro-batches (each source split evenly).
-
-        Raises:
-            ValueError: If a source's batch is not divisible by ``parts``.
-        """
-        sizes = (len(self.sup_samples), len(self.student_samples))
-        if any(size % parts for size in sizes):
-            raise ValueError(
-                f'model.semi_train_cfg.micro_batches={parts} must divide the '
-                f'per-GPU batch of each source, got {sizes[0]} labeled + '
-                f'{sizes[1]} unlabeled images')
-
-        def cut(items, size: int, i: int):
-            return items[i * size:(i + 1) * size]
-
-        pseudo = self.pseudo_labels
-        out = []
-        for i in range(parts):
-            sup, unsup = sizes[0] // parts, sizes[1] // parts
-            out.append(
-                SemiBatch(
-                    cut(self.sup_inputs, sup, i), cut(self.sup_samples, sup,
-                                                      i),
-                    cut(self.student_inputs, unsup, i),
-                    cut(self.student_samples, unsup, i),
-                    PseudoLabels(**{
-                        f.name: None if getattr(pseudo, f.name) is None else
-                        cut(getattr(pseudo, f.name), unsup, i)
-                        for f in fields(PseudoLabels)
-                    })))
-        return out
 
 
 @reject_unknown_args
@@ -177,7 +104,7 @@ class SemiBaseSegmentor(BaseSegmentor):
                    'model.semi_train_cfg')
         check_keys(semi_test_cfg or {}, SEMI_TEST_DEFAULTS,
                    'model.semi_test_cfg')
-        # ConfigDict: mmseg segmentors read e.g. ``test_cfg.mode`` by attribute.
+        # ConfigDict: mmseg segmentors read ``test_cfg.mode`` by attribute.
         segmentor = ConfigDict(copy.deepcopy(segmentor))
         data_preprocessor = self._multi_branch_preprocessor(
             data_preprocessor, segmentor.get('data_preprocessor'))

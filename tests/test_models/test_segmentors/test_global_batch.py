@@ -33,8 +33,8 @@ def test_two_ranks_update_the_student_like_one_process(tmp_path):
     single, = run_workers(1, tmp_path)
     rank0, rank1 = run_workers(2, tmp_path)
     # the threshold keeps different shares of pixels on the two ranks
-    assert all(abs(a - b) > 0.01 for a, b in zip(rank0["kept"],
-                                                  rank1['kept']))
+    kept = zip(rank0['kept'], rank1['kept'])
+    assert all(abs(a - b) > 0.01 for a, b in kept)
     for name, value in single['student'].items():
         if not value.is_floating_point():
             continue
