@@ -5,8 +5,10 @@ from .boundary_metric import (DEFAULT_TOLERANCE, BoundaryIoUMetric,
                               boundary_intersect_and_union, boundary_width,
                               label_map_boundary,
                               mask_boundary)
+from .classwise_iou_metric import ClasswiseIoUMetric
 
 __all__ = [
-    'BoundaryIoUMetric', 'DEFAULT_TOLERANCE', 'boundary_intersect_and_union',
-    'boundary_width', 'label_map_boundary', 'mask_boundary'
+    'BoundaryIoUMetric', 'ClasswiseIoUMetric', 'DEFAULT_TOLERANCE',
+    'boundary_intersect_and_union', 'boundary_width', 'label_map_boundary',
+    'mask_boundary'
 ]
