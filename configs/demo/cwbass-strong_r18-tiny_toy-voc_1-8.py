@@ -1,4 +1,4 @@
-"""CW-BASS with a strong student view: the model ``tools/demo.py`` shows.
+"""CW-BASS with a strong student view: the model ``tools/misc/demo.py`` shows.
 
 Everything of ``configs/demo/cwbass_r18-tiny_toy-voc_1-8.py`` (network,
 split, labeled pipeline, schedule, teacher EMA, ramp-up, threshold, losses),
