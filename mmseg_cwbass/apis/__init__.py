@@ -1,9 +1,6 @@
 # Copyright (c) mmseg-cwbass contributors. All rights reserved.
 # Licensed under the Apache License, Version 2.0.
-"""User-facing helpers: export a CW-BASS checkpoint as a plain mmseg model,
-and the CPU demo (supervised-only vs CW-BASS on a generated toy dataset)."""
-from .demo import (DemoData, RunSpec, prepare_demo_data, run_bench, run_demo,
-                   train_and_evaluate)
+"""User-facing helpers: export a CW-BASS checkpoint as a plain mmseg model."""
 from .export import (BRANCHES, ExportError, UntrustedCheckpointError,
                      build_plain_config, export_semi_checkpoint,
                      extract_branch_state_dict, find_plugin_types,
@@ -12,7 +9,5 @@ from .export import (BRANCHES, ExportError, UntrustedCheckpointError,
 __all__ = [
     'BRANCHES', 'ExportError', 'UntrustedCheckpointError',
     'build_plain_config', 'export_semi_checkpoint',
-    'extract_branch_state_dict', 'find_plugin_types', 'load_checkpoint_file',
-    'DemoData', 'RunSpec', 'prepare_demo_data', 'run_bench', 'run_demo',
-    'train_and_evaluate'
+    'extract_branch_state_dict', 'find_plugin_types', 'load_checkpoint_file'
 ]
