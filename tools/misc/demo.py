@@ -40,6 +40,7 @@ import demo_utils as D  # noqa: E402  (next to this file)
 
 #: Colour levels of the teacher-confidence panel (0.1 wide each).
 CONFIDENCE_LEVELS = 10
+IGNORE_COLOUR = (224, 224, 192)  # VOC's colour of label 255
 
 
 def _print(msg: str) -> None:
@@ -109,7 +110,7 @@ def plot_grid(data: D.DemoData, runs: Dict[str, dict], out_path: str) -> str:
         tensor = torch.from_numpy(label[None].astype(np.int64))
         sample = SegDataSample(**{field: PixelData(data=tensor)})
         vis.add_datasample('panel', image, sample, with_labels=False)
-        vis.draw_binary_masks(label == 255, colors=[D.IGNORE_COLOUR],
+        vis.draw_binary_masks(label == 255, colors=[IGNORE_COLOUR],
                               alphas=1.0)
         return vis.get_image()
 
@@ -162,7 +163,7 @@ def plot_grid(data: D.DemoData, runs: Dict[str, dict], out_path: str) -> str:
                  ticks=levels[::2]).ax.tick_params(labelsize=7)
     handles = [Patch(color=np.array(c) / 255, label=n)
                for n, c in zip(TOY_CLASSES, TOY_PALETTE)]
-    handles.append(Patch(color=np.array(D.IGNORE_COLOUR) / 255,
+    handles.append(Patch(color=np.array(IGNORE_COLOUR) / 255,
                          label='ignore (255)'))
     fig.legend(handles=handles, loc='lower center', ncol=len(handles),
                fontsize=7, frameon=False)

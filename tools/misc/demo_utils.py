@@ -8,10 +8,10 @@
   its metrics are those of the runner's own validation loop at the last
   iteration (``TeacherStudentValLoop`` gives ``teacher/*`` and
   ``student/*``), with per-class values from ``ClasswiseIoUMetric`` and
-  ``BoundaryIoUMetric(classwise=True)``. Nothing is selected on val.
-* Tables (prettytable, markdown style) and figures: the prediction grid
-  drawn with mmseg's ``SegLocalVisualizer`` and the training curves read
-  from mmengine's ``vis_data/scalars.json``.
+  ``BoundaryIoUMetric(classwise=True)``, and the arrays the prediction
+  grid draws. Nothing is selected on val.
+* :func:`bench_job` (one bench run in a worker process) and the markdown
+  tables (prettytable).
 """
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
+import torch
 from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG_DIR = osp.join(REPO_ROOT, 'configs', 'demo')
@@ -48,7 +50,6 @@ DEMO_SPLIT = '1-8'
 GRID_IMAGES = 4
 RESULT_FILE = 'run_result.json'
 GRID_FILE = 'grid_samples.npz'
-IGNORE_COLOUR = (224, 224, 192)  # VOC's colour of label 255
 Logger = Callable[[str], None]
 
 
@@ -63,14 +64,12 @@ class RunSpec:
         all_labels: Train on every train image (``train.txt``) instead of
             the labeled list of the split.
         options: ``(key, value)`` overrides, ``--cfg-options`` style.
-        note: What the run changes, for tables.
     """
     name: str
     label: str
     config: str
     all_labels: bool = False
     options: Tuple[Tuple[str, Any], ...] = ()
-    note: str = ''
 
 
 RUNS: Dict[str, RunSpec] = {
@@ -83,8 +82,7 @@ RUNS: Dict[str, RunSpec] = {
         RunSpec('cwbass', 'CW-BASS 1/8 (paper: same weak view)',
                 'cwbass_r18-tiny_toy-voc_1-8.py'),
         RunSpec('cwbass_strong', 'CW-BASS 1/8 + strong view',
-                'cwbass-strong_r18-tiny_toy-voc_1-8.py',
-                note='student on a photometric + CutMix view'),
+                'cwbass-strong_r18-tiny_toy-voc_1-8.py'),
         RunSpec('supervised_all', 'Supervised, all labels',
                 'supervised_r18-tiny_toy-voc_1-8.py', all_labels=True),
         # The reference's teacher and ramp-up taken literally (method.md):
@@ -93,8 +91,7 @@ RUNS: Dict[str, RunSpec] = {
         RunSpec('cwbass_reference', 'CW-BASS 1/8 (paper), reference EMA',
                 'cwbass_r18-tiny_toy-voc_1-8.py',
                 options=(('custom_hooks.0.momentum', 0.001),
-                         ('model.semi_train_cfg.rampup_iters', 220)),
-                note='teacher momentum 0.001, ramp-up 220 iterations'),
+                         ('model.semi_train_cfg.rampup_iters', 220))),
     )
 }
 #: Supervised-only vs CW-BASS with the strong view (the variant the bench
@@ -225,13 +222,12 @@ def prepare_demo_data(data_dir: str = 'data',
     counts = split_meta['counts']
     log(f'split {DEMO_SPLIT} {status}: {target} (labeled {counts["labeled"]}'
         f', unlabeled {counts["unlabeled"]}, seed {split_seed})')
-    data = DemoData(voc_root, target, counts['labeled'], counts['unlabeled'],
-                    0, 0, meta, split_meta, generated, status)
-    data.num_train = len(_read_lines(data.image_list('train')))
-    data.num_val = len(data.val_ids())
-    return data
-
-
+    lists = osp.join(voc_root, 'ImageSets', 'Segmentation')
+    return DemoData(
+        voc_root, target, counts['labeled'], counts['unlabeled'],
+        len(_read_lines(osp.join(lists, 'train.txt'))),
+        len(_read_lines(osp.join(lists, 'val.txt'))), meta, split_meta,
+        generated, status)
 
 
 # --------------------------------------------------------------------------
@@ -313,7 +309,7 @@ def build_run_config(spec: RunSpec, data: DemoData, work_dir: str,
     return cfg
 
 
-def pseudo_label_band(model, label):
+def pseudo_label_band(model, label: torch.Tensor) -> torch.Tensor:
     """Sobel band of a pseudo-label, as the boundary loss trains on it.
 
     The one place the demo computes the band (zero padding, the reference's
@@ -351,10 +347,13 @@ class FinalValCapture(Hook):
         """Keep the grid images' outputs of the last validation."""
         if runner.iter < runner.max_iters or not self.image_ids:
             return
-        model = getattr(runner.model, 'module', runner.model)
+        model = runner.model
+        model = model.module if is_model_wrapper(model) else model
         branch = model.semi_test_cfg['predict_on'] \
             if hasattr(model, 'semi_test_cfg') else 'model'
-        for out in outputs if branch != 'student' else ():
+        if branch == 'student':
+            return  # the grid shows the teacher, the model CW-BASS predicts
+        for out in outputs:
             image_id = osp.splitext(osp.basename(out.img_path))[0]
             if image_id in self.image_ids:
                 self.samples.setdefault(branch, {})[image_id] = \
