@@ -13,10 +13,10 @@ test: setup
 	$(PY) -m pytest tests $(PYTEST_ARGS)
 
 demo: setup
-	$(PY) tools/demo.py
+	$(PY) tools/misc/demo.py
 
 bench-toy: setup
-	$(PY) tools/demo.py --bench --seeds 0 1 2
+	$(PY) tools/misc/demo.py --bench --seeds 0 1 2
 
 clean-venv:
 	rm -rf $(VENV)

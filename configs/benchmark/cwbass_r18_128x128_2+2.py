@@ -42,7 +42,7 @@ labeled_pipeline = [
 ]
 unlabeled_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
+    dict(type='LoadDiagnosticMask'),
     dict(
         type='RandomResize',
         scale=scale,
@@ -50,7 +50,6 @@ unlabeled_pipeline = [
         keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size),
     dict(type='RandomFlip', prob=0.5),
-    dict(type='StashDiagnosticMask'),
     dict(
         type='MultiBranch',
         branch_field={{_base_.branch_field}},

@@ -1,4 +1,4 @@
-"""CW-BASS with a strong student view: the model ``tools/demo.py`` shows.
+"""CW-BASS with a strong student view: the model ``tools/misc/demo.py`` shows.
 
 Everything of ``configs/demo/cwbass_r18-tiny_toy-voc_1-8.py`` (network,
 split, labeled pipeline, schedule, teacher EMA, ramp-up, threshold, losses),
@@ -22,7 +22,8 @@ _base_ = ['./cwbass_r18-tiny_toy-voc_1-8.py']
 
 unlabeled_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
+    # Diagnostic masks only (logged pseudo-label accuracy), never a loss.
+    dict(type='LoadDiagnosticMask'),
     dict(
         type='RandomResize',
         scale={{_base_.scale}},
@@ -30,8 +31,6 @@ unlabeled_pipeline = [
         keep_ratio=True),
     dict(type='RandomCrop', crop_size={{_base_.crop_size}}),
     dict(type='RandomFlip', prob=0.5),
-    # Diagnostic masks only (logged pseudo-label accuracy), never a loss.
-    dict(type='StashDiagnosticMask'),
     dict(
         type='MultiBranch',
         branch_field=['sup', 'unsup_teacher', 'unsup_student'],

@@ -1,15 +1,15 @@
 """CW-BASS on the generated toy VOC-layout dataset (CPU demo and tests).
 
-A ResNet-18-D8 at 1/4 width (16 base channels), DeepLabv3+ head with 32
-channels, 64x64 crops, batch 4 labeled + 4 unlabeled on one CPU process.
-Data and split: ``python tools/demo.py`` writes both (toy data in
-``data/toy``, split in ``data/splits/toy_voc/1-8``) and trains this config
-next to ``supervised_r18-tiny_toy-voc_1-8.py``; after that,
+The toy data, network and schedule of ``./_base_/r18-tiny_toy-voc_1-8.py``
+(shared with ``supervised_r18-tiny_toy-voc_1-8.py``), batch 4 labeled + 4
+unlabeled on one CPU process. Data and split: ``python tools/misc/demo.py``
+writes both (toy data in ``data/toy``, split in ``data/splits/toy_voc/1-8``)
+and trains this config next to the supervised one; after that,
 ``python tools/train.py <this file>`` works from the repository root.
 
-Schedule: 3,000 iterations, lr 0.01 (head x10), poly; about 70 epochs of
-the 175 unlabeled images (the reference trains 80). The model starts from
-scratch (no ImageNet weights here), which is what two settings account for:
+The 3,000 iterations are about 70 epochs of the 175 unlabeled images (the
+reference trains 80). The model starts from scratch (no ImageNet weights
+here), which is what two settings account for:
 
 * teacher EMA momentum 0.01 (teacher <- 0.99 teacher + 0.01 student). The
   reference's 0.001 averages over ~1,000 iterations, 2 % of its 46k-iteration
@@ -33,45 +33,26 @@ _base_ = [
     '../_base_/datasets/semi_pascal_voc.py',
     '../_base_/schedules/semi_poly.py',
     '../_base_/default_runtime_semi.py',
+    './_base_/r18-tiny_toy-voc_1-8.py',
 ]
 
-data_root = 'data/toy/VOCdevkit/VOC2012'
+data_root = {{_base_.toy_data_root}}
 split_root = 'data/splits/toy_voc'
 split = '1-8'
-crop_size = (64, 64)
-scale = (128, 128)
-num_classes = 6
-metainfo = dict(
-    classes=('background', 'aeroplane', 'bicycle', 'bird', 'boat',
-             'bottle'),
-    palette=[[0, 0, 0], [128, 0, 0], [0, 128, 0], [128, 128, 0],
-             [0, 0, 128], [128, 0, 128]])
+crop_size = {{_base_.toy_crop_size}}
+scale = {{_base_.toy_scale}}
+num_classes = {{_base_.toy_num_classes}}
+metainfo = {{_base_.toy_metainfo}}
 labeled_per_gpu = 4
 unlabeled_per_gpu = 4
-max_iters = 3000
-val_interval = 500
+max_iters = {{_base_.toy_max_iters}}
+val_interval = {{_base_.toy_val_interval}}
 rampup_iters = 1000
 ema_momentum = 0.01
-norm_cfg = dict(type='BN', requires_grad=True)
+norm_cfg = {{_base_.tiny_norm_cfg}}
 
 model = dict(
-    segmentor=dict(
-        pretrained=None,
-        data_preprocessor=dict(size=crop_size),
-        backbone=dict(
-            depth=18, stem_channels=16, base_channels=16,
-            norm_cfg=norm_cfg),
-        decode_head=dict(
-            in_channels=128,
-            channels=32,
-            # ASPP rates scaled to the 8x8 feature map of a 64x64 crop: the
-            # reference's 12/24/36 on 41x41 maps would only see padding here
-            # and leave untrained taps that fire on larger test images.
-            dilations=(1, 2, 4, 6),
-            c1_in_channels=16,
-            c1_channels=8,
-            num_classes=num_classes,
-            norm_cfg=norm_cfg)),
+    segmentor={{_base_.tiny_deeplabv3plus}},
     semi_train_cfg=dict(rampup_iters=rampup_iters))
 
 labeled_pipeline = [
@@ -92,7 +73,9 @@ labeled_pipeline = [
 ]
 unlabeled_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
+    # The toy unlabeled images have masks on disk: loaded for the logged
+    # pseudo-label accuracy only (never a loss).
+    dict(type='LoadDiagnosticMask'),
     dict(
         type='RandomResize',
         scale=scale,
@@ -100,9 +83,6 @@ unlabeled_pipeline = [
         keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size),
     dict(type='RandomFlip', prob=0.5),
-    # The toy unlabeled images have masks on disk: keep them aside to log
-    # pseudo-label accuracy (never used by a loss).
-    dict(type='StashDiagnosticMask'),
     dict(
         type='MultiBranch',
         branch_field={{_base_.branch_field}},
@@ -117,45 +97,26 @@ train_dataloader = dict(
         source_ratio=[labeled_per_gpu, unlabeled_per_gpu],
         seed=0),
     dataset=dict(
+        diagnostic_masks=True,
         labeled=dict(
             metainfo=metainfo,
-            data_prefix=dict(
-                img_path=data_root + '/JPEGImages',
-                seg_map_path=data_root + '/SegmentationClass'),
-            ann_file=split_root + '/' + split + '/labeled.txt',
+            data_prefix={{_base_.toy_data_prefix}},
+            ann_file={{_base_.toy_labeled_list}},
             pipeline=labeled_pipeline),
         unlabeled=dict(
             metainfo=metainfo,
-            data_prefix=dict(
-                img_path=data_root + '/JPEGImages',
-                seg_map_path=data_root + '/SegmentationClass'),
-            ann_file=split_root + '/' + split + '/unlabeled.txt',
+            data_prefix={{_base_.toy_data_prefix}},
+            ann_file={{_base_.toy_unlabeled_list}},
             pipeline=unlabeled_pipeline)))
-val_dataloader = dict(
-    batch_size=1,
-    num_workers=0,
-    persistent_workers=False,
-    dataset=dict(data_root=data_root, metainfo=metainfo))
+val_dataloader = {{_base_.toy_val_dataloader}}
 test_dataloader = val_dataloader
-val_evaluator = [
-    dict(type='IoUMetric', iou_metrics=['mIoU']),
-    dict(type='BoundaryIoUMetric', tolerance=2),
-]
+val_evaluator = {{_base_.toy_val_evaluator}}
 test_evaluator = val_evaluator
 
-optim_wrapper = dict(optimizer=dict(lr=0.01))
-param_scheduler = [
-    dict(
-        type='PolyLR',
-        eta_min=0.0,
-        power=0.9,
-        begin=0,
-        by_epoch=False)
-]
-train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
-default_hooks = dict(
-    logger=dict(interval=50),
-    checkpoint=dict(interval=val_interval, max_keep_ckpts=1))
+optim_wrapper = {{_base_.toy_optim_wrapper}}
+param_scheduler = {{_base_.toy_param_scheduler}}
+train_cfg = {{_base_.toy_train_cfg}}
+default_hooks = {{_base_.toy_default_hooks}}
 custom_hooks = [
     dict(
         type='MeanTeacherHook', momentum=ema_momentum,
@@ -164,5 +125,5 @@ custom_hooks = [
     dict(type='DynamicThresholdHook', momentum=0.999, min_pixels=10),
     dict(type='ConfidenceDecayHook', mode='none'),
 ]
-env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo'))
+env_cfg = {{_base_.toy_env_cfg}}
 randomness = dict(seed=0)

@@ -1,4 +1,4 @@
-"""Mean Teacher baseline of the CPU demo bench (``tools/demo.py --bench``).
+"""Mean Teacher baseline of the demo bench (``tools/misc/demo.py --bench``).
 
 Everything but the method is ``configs/demo/cwbass_r18-tiny_toy-voc_1-8.py``
 (inherited): network, split, crops, batch (4 labeled + 4 unlabeled), the

@@ -2,9 +2,10 @@
 # Licensed under the Apache License, Version 2.0.
 """Evaluation components; importing registers them in mmseg's registries."""
 from .metrics import (DEFAULT_TOLERANCE, BoundaryIoUMetric,
-                      boundary_intersect_and_union, boundary_width)
+                      ClasswiseIoUMetric, boundary_intersect_and_union,
+                      boundary_width)
 
 __all__ = [
-    'BoundaryIoUMetric', 'DEFAULT_TOLERANCE', 'boundary_intersect_and_union',
+    'BoundaryIoUMetric', 'ClasswiseIoUMetric', 'DEFAULT_TOLERANCE', 'boundary_intersect_and_union',
     'boundary_width'
 ]

@@ -1,24 +1,58 @@
 # Copyright (c) mmseg-cwbass contributors. Licensed under the Apache-2.0.
-"""The CPU demo (tools/demo.py, mmseg_cwbass.apis.demo): a smoke run with a
-few iterations on a tiny toy dataset, reuse of prepared data and finished
-runs, the bench table, and the fairness of the demo configs (supervised,
-Mean Teacher and CW-BASS share everything but the method)."""
+"""The CPU demo (tools/misc/demo.py over tools/misc/demo_utils.py): a smoke
+run of the CLI with a few iterations on a tiny toy dataset, reuse of
+prepared data and finished runs, the bench, and the fairness of the demo
+configs (supervised, Mean Teacher and CW-BASS share everything but the
+method)."""
+import importlib.util
 import json
 import os
 import os.path as osp
 import subprocess
 import sys
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
+import torch
 from mmengine.config import Config
 from PIL import Image
 
-from mmseg_cwbass.apis import demo as D
+from mmseg.registry import MODELS
 from mmseg_cwbass.testing import toy_data
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+DEMO = osp.join(REPO, 'tools', 'misc', 'demo.py')
 TINY_DATA = dict(num_train=32, num_val=3, image_size=(48, 64))
+TINY_ARGS = ['--num-train', '32', '--num-val', '3', '--image-size', '48',
+             '64']
+SMOKE_ARGS = TINY_ARGS + ['--iters', '4', '--val-interval', '2',
+                          '--log-interval', '1', '--grid-images', '2']
 CLASSES = list(toy_data.TOY_CLASSES)
+
+
+def _load_demo_utils():
+    path = osp.join(REPO, 'tools', 'misc', 'demo_utils.py')
+    spec = importlib.util.spec_from_file_location('demo_utils', path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules['demo_utils'] = module  # dataclasses look it up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+D = _load_demo_utils()
+
+
+def run_cli(*args):
+    """Run the demo like a user; return (exit status, stdout lines, stderr)."""
+    proc = subprocess.run([sys.executable, DEMO, *args], capture_output=True,
+                          text=True, timeout=1200)
+    return proc.returncode, proc.stdout.splitlines(), proc.stderr
+
+
+def read_scalars(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
 
 
 def load(name):
@@ -94,6 +128,38 @@ def test_demo_configs_share_model_schedule_and_labeled_data():
     assert segmentor(cw).decode_head.num_classes == 6
 
 
+def test_run_config_asks_the_val_loop_for_per_class_values(tmp_path):
+    data = D.prepare_demo_data(str(tmp_path / 'data'), log=lambda m: None,
+                               **TINY_DATA)
+    cfg = D.build_run_config(D.RUNS['cwbass'], data, str(tmp_path / 'w'),
+                             iters=30, val_interval=500)
+    assert [(m.type, m.get('classwise')) for m in cfg.val_evaluator] == [
+        ('ClasswiseIoUMetric', None), ('BoundaryIoUMetric', True)]
+    assert cfg.train_cfg.val_interval == 30  # capped: the last is validated
+    assert cfg.default_hooks.checkpoint.save_best is None
+    assert cfg.train_dataloader.dataset.unlabeled.ann_file == osp.join(
+        data.split_dir, 'unlabeled.txt')
+    everything = D.build_run_config(D.RUNS['supervised_all'], data,
+                                    str(tmp_path / 'w'))
+    assert everything.train_dataloader.dataset.ann_file == \
+        data.image_list('train')
+
+
+def test_band_is_the_zero_padded_sobel_band_of_the_pseudo_label():
+    # Classes 0 | 1 split between columns 2 and 3 of a 6 x 6 map. With zero
+    # padding the whole border is band; inside, the two columns next to the
+    # change are; columns 1 and 4 of rows 1-4 are not.
+    label = torch.zeros(1, 6, 6, dtype=torch.long)
+    label[..., 3:] = 1
+    loss = MODELS.build(dict(type='BoundaryCELoss', padding='zero'))
+    model = SimpleNamespace(band=lambda lab: loss.band(lab, num_classes=2))
+    band = D.pseudo_label_band(model, label)[0]
+    expected = torch.ones(6, 6, dtype=torch.bool)
+    expected[1:5, 1] = False
+    expected[1:5, 4] = False
+    assert torch.equal(band, expected)
+
+
 # --------------------------------------------------------------------------
 # data preparation
 # --------------------------------------------------------------------------
@@ -112,7 +178,7 @@ def test_prepare_reuses_data_and_split(tmp_path, monkeypatch):
     image = osp.join(data.voc_root, 'JPEGImages', 'train_000000.jpg')
     stamps = [os.stat(p).st_mtime_ns for p in (meta, labeled, image)]
     split_meta = json.load(open(osp.join(data.split_dir, 'split_meta.json')))
-    assert split_meta['generator'] == 'mmseg_cwbass.datasets.splits'
+    assert split_meta['generator'] == 'tools/make_splits.py'
     assert split_meta['counts']['labeled'] == 4
 
     def boom(*args, **kwargs):
@@ -128,31 +194,33 @@ def test_prepare_reuses_data_and_split(tmp_path, monkeypatch):
     assert os.listdir(osp.dirname(data.split_dir)) == ['1-8']
 
 
+def test_a_failing_split_tool_is_reported(tmp_path, monkeypatch):
+    monkeypatch.setattr(D, 'MAKE_SPLITS', str(tmp_path / 'missing.py'))
+    with pytest.raises(RuntimeError, match='missing.py.*failed'):
+        D.prepare_demo_data(str(tmp_path / 'data'), log=lambda m: None,
+                            **TINY_DATA)
+
+
 # --------------------------------------------------------------------------
 # smoke run of the demo
 # --------------------------------------------------------------------------
 @pytest.fixture(scope='module')
 def demo_run(tmp_path_factory):
     root = tmp_path_factory.mktemp('demo')
-    lines = []
-    summary = D.run_demo(
-        out_dir=str(root / 'out'),
-        data_dir=str(root / 'data'),
-        iters=4,
-        data_kwargs=TINY_DATA,
-        val_interval=2,
-        log_interval=1,
-        grid_images=2,
-        log=lines.append)
+    status, lines, err = run_cli('--out', str(root / 'out'), '--data-dir',
+                                 str(root / 'data'), *SMOKE_ARGS)
+    assert status == 0, err[-3000:]
+    with open(root / 'out' / 'summary.json') as f:
+        summary = json.load(f)
     return root, summary, lines
 
 
+@pytest.mark.slow
 def test_demo_writes_summary_figures_and_table(demo_run):
     root, summary, lines = demo_run
     out = root / 'out'
-    with open(out / 'summary.json') as f:
-        stored = json.load(f)
-    assert stored['table'] == summary['table']
+    stored = summary
+    assert stored['table'] in '\n'.join(lines)
     assert set(stored['runs']) == {'supervised', 'cwbass_strong'}
     for name, run in stored['runs'].items():
         for key in ('mIoU', 'mBIoU', 'per_class_IoU', 'per_class_BIoU',
@@ -164,22 +232,33 @@ def test_demo_writes_summary_figures_and_table(demo_run):
         assert 0 <= run['mIoU'] <= 100 and 0 <= run['mBIoU'] <= 100
         assert run['labeled_images'] == 4
         assert osp.isfile(run['scalars'])
+        # The per-class values come from the same evaluation as the mean.
+        ious = [v for v in run['per_class_IoU'].values() if v is not None]
+        assert np.mean(ious) == pytest.approx(run['mIoU'], abs=0.01)
     assert stored['runs']['supervised']['evaluated'] == 'model'
     assert stored['runs']['supervised']['unlabeled_images'] == 0
     cw = stored['runs']['cwbass_strong']
     assert cw['evaluated'] == 'teacher' and cw['unlabeled_images'] == 28
     assert set(cw['student']) >= {'mIoU', 'mBIoU', 'per_class_IoU'}
-    # The final evaluation equals what mmengine's val loop logged at the
+    # The reported evaluation is what mmengine's val loop logged at the
     # last iteration (same model, data and metrics).
-    records = D.read_scalars(cw['scalars'])
+    records = read_scalars(cw['scalars'])
     last = [r for r in records if 'teacher/mIoU' in r][-1]
     assert last['step'] == 4
     assert last['teacher/mIoU'] == pytest.approx(cw['mIoU'], abs=0.01)
     assert last['teacher/mBIoU'] == pytest.approx(cw['mBIoU'], abs=0.01)
     assert last['student/mIoU'] == pytest.approx(cw['student']['mIoU'],
                                                  abs=0.01)
+    assert last['teacher/IoU.bottle'] == pytest.approx(
+        cw['per_class_IoU']['bottle'], abs=0.01)
     assert any('unsup.tau' in r and 'unsup.kept_ratio' in r
                for r in records)
+    # The grid's arrays of the first two val images, from that validation.
+    with np.load(out / 'cwbass_strong' / D.GRID_FILE) as npz:
+        assert {k.rsplit('/', 1)[0] for k in npz.files} == {
+            'teacher/val_000000', 'teacher/val_000001'}
+        assert npz['teacher/val_000000/band'].shape == (48, 64)
+        assert 0 < npz['teacher/val_000000/confidence'].min() <= 1
 
     for name in ('demo_grid.png', 'demo_curves.png'):
         path = out / name
@@ -199,37 +278,30 @@ def test_demo_writes_summary_figures_and_table(demo_run):
     assert 'demo_curves.png' in lines[-2]
 
 
-def test_second_demo_reuses_data_and_finished_runs(demo_run, monkeypatch):
+@pytest.mark.slow
+def test_second_demo_reuses_data_and_finished_runs(demo_run):
     root, summary, _ = demo_run
     meta = root / 'data' / 'toy' / 'VOCdevkit' / 'VOC2012' / \
         toy_data.META_FILE
-    stamp = os.stat(meta).st_mtime_ns
-
-    def boom(*args, **kwargs):
-        raise AssertionError('trained or generated again')
-
-    monkeypatch.setattr(toy_data, 'render_voc_sample', boom)
-    monkeypatch.setattr('mmengine.runner.Runner.from_cfg', boom)
-    lines = []
-    again = D.run_demo(
-        out_dir=str(root / 'out'),
-        data_dir=str(root / 'data'),
-        iters=4,
-        data_kwargs=TINY_DATA,
-        val_interval=2,
-        log_interval=1,
-        grid_images=2,
-        reuse=True,
-        log=lines.append)
-    assert os.stat(meta).st_mtime_ns == stamp
+    checkpoints = sorted((root / 'out').glob('*/iter_4.pth'))
+    assert len(checkpoints) == 2
+    stamps = [os.stat(p).st_mtime_ns for p in [meta] + checkpoints]
+    status, lines, err = run_cli('--out', str(root / 'out'), '--data-dir',
+                                 str(root / 'data'), '--reuse', *SMOKE_ARGS)
+    assert status == 0, err[-3000:]
+    # Neither generated nor trained again.
+    assert [os.stat(p).st_mtime_ns for p in [meta] + checkpoints] == stamps
+    assert not any('Iter(train)' in line for line in lines)
     assert sum('reusing the finished run' in line for line in lines) == 2
+    with open(root / 'out' / 'summary.json') as f:
+        again = json.load(f)
     assert again['table'] == summary['table']
     assert not again['data']['generated_now']
     assert all(run['reused'] for run in again['runs'].values())
 
 
 # --------------------------------------------------------------------------
-# bench table
+# bench
 # --------------------------------------------------------------------------
 def fake_run(miou, seed, student=None):
     return dict(mIoU=miou, mBIoU=miou / 2, seed=seed, labeled_images=25,
@@ -254,24 +326,20 @@ def test_bench_table_mean_and_std():
     assert '0 1 2' in rows[2]
 
 
+@pytest.mark.slow
 def test_bench_runs_in_worker_processes(tmp_path):
-    lines = []
-    bench = D.run_bench(
-        out_dir=str(tmp_path / 'out'),
-        data_dir=str(tmp_path / 'data'),
-        seeds=(0, 1),
-        methods=('supervised', ),
-        iters=2,
-        jobs=2,
-        data_kwargs=TINY_DATA,
-        log=lines.append)
+    status, lines, err = run_cli(
+        '--bench', '--out', str(tmp_path / 'out'), '--data-dir',
+        str(tmp_path / 'data'), '--seeds', '0', '1', '--methods',
+        'supervised', '--iters', '2', '--jobs', '2', *TINY_ARGS)
+    assert status == 0, err[-3000:]
+    bench = json.loads((tmp_path / 'out' / 'bench.json').read_text())
     runs = bench['methods']['supervised']['runs']
     assert [r['seed'] for r in runs] == [0, 1]
     assert all(r['iterations'] == 2 for r in runs)
     text = (tmp_path / 'out' / 'bench.md').read_text()
     assert bench['table'] in text and '±' in text
-    stored = json.loads((tmp_path / 'out' / 'bench.json').read_text())
-    assert stored['seeds'] == [0, 1]
+    assert bench['seeds'] == [0, 1]
     # Each run's mmengine output went to its own log file.
     log = (tmp_path / 'out' / 'bench' / 'supervised_s1.log').read_text()
     assert 'Iter(train)' in log
@@ -279,7 +347,5 @@ def test_bench_runs_in_worker_processes(tmp_path):
 
 
 def test_cli_rejects_bad_arguments():
-    proc = subprocess.run(
-        [sys.executable, osp.join(REPO, 'tools', 'demo.py'), '--iters', '0'],
-        capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 2 and '--iters' in proc.stderr
+    status, _, err = run_cli('--iters', '0')
+    assert status == 2 and '--iters' in err

@@ -82,8 +82,8 @@ def batch_layout(cfg: Config) -> Dict[str, Any]:
         crop_size=tuple(int(s) for s in size),
         student_view=any('unsup_student' in t for t in pipeline
                          if t.get('type') == 'MultiBranch'),
-        diagnostic_masks=any(t.get('type') == 'StashDiagnosticMask'
-                             for t in pipeline))
+        diagnostic_masks=bool((loader.get('dataset') or {}).get(
+            'diagnostic_masks')))
 
 
 def toy_images(num: int, shape: Tuple[int, int], num_classes: int,

@@ -1,10 +1,9 @@
 from .check_seg_map import CheckSegMapValues
-from .diagnostic_mask import (LoadDiagnosticMask, PackSemiSegInputs,
-                              StashDiagnosticMask)
+from .diagnostic_mask import LoadDiagnosticMask, PackSemiSegInputs
 from .multi_branch import MultiBranch
 from .strong_view import RandomGaussianBlur
 
 __all__ = [
-    'MultiBranch', 'StashDiagnosticMask', 'PackSemiSegInputs',
+    'MultiBranch', 'PackSemiSegInputs',
     'CheckSegMapValues', 'RandomGaussianBlur', 'LoadDiagnosticMask'
 ]

@@ -9,7 +9,6 @@ without masks turns it off with one switch,
 """
 import numpy as np
 import torch
-from mmcv.transforms import BaseTransform
 from mmengine.structures import PixelData
 from mmseg.datasets.transforms import LoadAnnotations, PackSegInputs
 from mmseg.registry import TRANSFORMS
@@ -44,24 +43,6 @@ class LoadDiagnosticMask(LoadAnnotations):
             DIAG_KEY if f == 'gt_seg_map' else f
             for f in results['seg_fields']
         ]
-        return results
-
-
-@TRANSFORMS.register_module()
-class StashDiagnosticMask(BaseTransform):
-    """Move ``gt_seg_map`` to ``diag_seg_map`` (after the geometric transforms).
-
-    Place it after ``LoadAnnotations`` and the shared geometric transforms,
-    before the branch split; pack with :class:`PackSemiSegInputs`.
-    """
-
-    def transform(self, results: dict) -> dict:
-        """Rename the mask field and drop it from ``seg_fields``."""
-        if 'gt_seg_map' in results:
-            results[DIAG_KEY] = results.pop('gt_seg_map')
-            results['seg_fields'] = [
-                f for f in results.get('seg_fields', []) if f != 'gt_seg_map'
-            ]
         return results
 
 

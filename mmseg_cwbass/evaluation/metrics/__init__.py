@@ -3,8 +3,9 @@
 """Evaluation metrics; importing registers them in mmseg's ``METRICS``."""
 from .boundary_metric import (DEFAULT_TOLERANCE, BoundaryIoUMetric,
                               boundary_intersect_and_union, boundary_width)
+from .classwise_iou_metric import ClasswiseIoUMetric
 
 __all__ = [
-    'BoundaryIoUMetric', 'DEFAULT_TOLERANCE', 'boundary_intersect_and_union',
-    'boundary_width'
+    'BoundaryIoUMetric', 'ClasswiseIoUMetric', 'DEFAULT_TOLERANCE',
+    'boundary_intersect_and_union', 'boundary_width'
 ]

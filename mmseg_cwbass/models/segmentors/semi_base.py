@@ -479,7 +479,7 @@ class SemiBaseSegmentor(BaseSegmentor):
                            kept: Tensor) -> Dict[str, Tensor]:
         """Pseudo-label accuracy against masks kept for diagnostics only.
 
-        Uses ``diag_sem_seg`` (see ``StashDiagnosticMask``) when the samples
+        Uses ``diag_sem_seg`` (see ``LoadDiagnosticMask``) when the samples
         carry it; those masks never reach a loss.
 
         Args:

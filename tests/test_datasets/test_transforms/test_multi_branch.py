@@ -31,7 +31,6 @@ def shared_geometry():
 def test_views_share_geometry_and_differ_in_photometry(seed):
     np.random.seed(seed)
     pipeline = Compose(shared_geometry() + [
-        dict(type='StashDiagnosticMask'),
         dict(
             type='MultiBranch',
             branch_field=BRANCHES,
@@ -41,7 +40,11 @@ def test_views_share_geometry_and_differ_in_photometry(seed):
                 dict(type='PackSemiSegInputs')
             ])
     ])
-    out = pipeline(make_results(seed))
+    results = make_results(seed)
+    # as LoadDiagnosticMask leaves it: a mask field the geometry moves
+    results['diag_seg_map'] = results.pop('gt_seg_map')
+    results['seg_fields'] = ['diag_seg_map']
+    out = pipeline(results)
     assert out['inputs']['sup'] is None and out['data_samples']['sup'] is None
     teacher = out['data_samples']['unsup_teacher']
     student = out['data_samples']['unsup_student']
@@ -97,3 +100,23 @@ def test_strong_student_view_blur_keeps_geometry():
     assert np.array_equal(never(make_results())['img'], original)
     with pytest.raises(ValueError, match='sigma'):
         TRANSFORMS.build(dict(type='RandomGaussianBlur', sigma=(2, 1)))
+
+
+def test_load_diagnostic_mask_checks_the_pair_and_is_never_a_target(
+        tmp_path):
+    from PIL import Image
+    mask = np.arange(40 * 56, dtype=np.uint8).reshape(40, 56) % 5
+    Image.fromarray(mask).save(tmp_path / 'x.png')
+    load = TRANSFORMS.build(dict(type='LoadDiagnosticMask'))
+    results = make_results()
+    del results['gt_seg_map']
+    results.update(seg_map_path=str(tmp_path / 'x.png'), seg_fields=[])
+    out = load(results)
+    assert np.array_equal(out['diag_seg_map'], mask)
+    assert 'gt_seg_map' not in out and out['seg_fields'] == ['diag_seg_map']
+    results = make_results()
+    results.update(img=np.zeros((40, 50, 3), np.uint8),
+                   seg_map_path=str(tmp_path / 'x.png'), seg_fields=[])
+    with pytest.raises(ValueError, match=r'x.jpg is 40x50 but its mask '
+                       r'\S*x.png is 40x56'):
+        load(results)
