@@ -14,7 +14,8 @@ masks, the true mask. The role mirrors mmseg's ``SegVisualizationHook``.
 import copy
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import (ContextManager, Iterator, List, Optional, Sequence,
+                    Tuple)
 
 import cv2
 import numpy as np
@@ -98,7 +99,7 @@ def inspected(threshold: nn.Module) -> Iterator[nn.Module]:
             last_tau.copy_(saved)
 
 
-def step_precision(runner):
+def step_precision(runner) -> ContextManager:
     """The step's forward context: autocast under ``AmpOptimWrapper``, so
     the teacher runs in the precision the step runs it in."""
     optim_wrapper = getattr(runner, 'optim_wrapper', None)
@@ -301,17 +302,18 @@ class PseudoLabelVisualizationHook(Hook):
     teacher's pseudo-labels weighted by its confidence, thresholded by a
     dynamic ``tau`` and with an extra loss on their Sobel band; this hook
     shows those quantities. It runs before the step of every
-    ``interval``-th iteration, so the panels show exactly what that step
-    trains on (the teacher and threshold state before the step's updates),
-    named ``pseudo_label_<k>`` at step ``iteration`` (1-based, as logged).
-    It draws the teacher view without CutMix or a strong student view.
+    ``interval``-th iteration, so the panels show what that step trains on
+    (the teacher and threshold state before the step's updates; the
+    teacher view, before any CutMix), as images ``pseudo_label_<k>`` at
+    step ``iteration`` (1-based, as logged).
 
     It runs under ``torch.no_grad`` on the teacher only (eval mode), in the
     step's autocast context, leaves the threshold's mode and state as it
     found them and draws no random number, so a run with it trains exactly
     as one without it. Every rank computes (a batch-mean threshold
-    all-reduces over ranks); rank 0 draws its own images. With ``MeanTeacherSegmentor`` the threshold is its
-    fixed ``pseudo_threshold`` and there is no band panel.
+    all-reduces over ranks); rank 0 draws its own images. With
+    ``MeanTeacherSegmentor`` the threshold is its fixed
+    ``pseudo_threshold`` and there is no band panel.
 
     Args:
         draw (bool): Whether to draw at all. Defaults to True.

@@ -344,16 +344,22 @@ def test_train_cli_writes_the_images_to_vis_data(toy_voc_workspace,
         dict(type='PseudoLabelVisualizationHook', interval=2, max_images=4))
     config = tmp_path / 'with_vis.py'
     config.write_text(f'_base_ = [{demo!r}]\ncustom_hooks = {hooks!r}\n')
-    work = tmp_path / 'work'
-    proc = run_tool(
-        'train', config, '--work-dir', work, '--cfg-options',
-        'train_cfg.max_iters=4', 'train_cfg.val_interval=4',
-        'param_scheduler.0.end=4', 'train_dataloader.sampler.batch_size=4',
+    short = [
+        'train_cfg.val_interval=4', 'param_scheduler.0.end=4',
+        'train_dataloader.sampler.batch_size=4',
         'train_dataloader.sampler.source_ratio=[2,2]',
-        'train_dataloader.batch_size=4', cwd=toy_voc_workspace, timeout=600)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    (run_dir, ) = [d for d in work.iterdir() if d.is_dir()]
-    images = run_dir / 'vis_data' / 'vis_image'
+        'train_dataloader.batch_size=4'
+    ]
+
+    def run_train(work, *options):
+        proc = run_tool('train', config, '--work-dir', work, '--cfg-options',
+                        *short, *options, cwd=toy_voc_workspace,
+                        timeout=600)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        (run_dir, ) = [d for d in work.iterdir() if d.is_dir()]
+        return run_dir / 'vis_data' / 'vis_image'
+
+    images = run_train(tmp_path / 'work', 'train_cfg.max_iters=4')
     # 2 unlabeled images per batch, drawn at iterations 2 and 4.
     assert sorted(os.listdir(images)) == [
         f'pseudo_label_{k}_{step}.png' for k in range(2) for step in (2, 4)
@@ -365,3 +371,7 @@ def test_train_cli_writes_the_images_to_vis_data(toy_voc_workspace,
         assert (width - 5 * GAP) % 6 == 0
         assert CAPTION_HEIGHT < height <= CAPTION_HEIGHT + 64
         assert (width - 5 * GAP) // 6 <= 64
+    # The off switch from the command line: the hook is the last entry.
+    off = f'custom_hooks.{len(hooks) - 1}.draw=False'
+    assert not run_train(tmp_path / 'off', 'train_cfg.max_iters=2',
+                         off).exists()
