@@ -2,6 +2,9 @@ import copy
 import os
 import os.path as osp
 import random
+import socket
+import subprocess
+import sys
 import uuid
 from types import SimpleNamespace
 
@@ -375,3 +378,51 @@ def test_train_cli_writes_the_images_to_vis_data(toy_voc_workspace,
     off = f'custom_hooks.{len(hooks) - 1}.draw=False'
     assert not run_train(tmp_path / 'off', 'train_cfg.max_iters=2',
                          off).exists()
+
+
+@pytest.mark.slow
+def test_two_gloo_processes_draw_without_hanging(toy_voc_workspace,
+                                                 tmp_path):
+    # Every rank computes the pseudo-labels: the batch-mean threshold
+    # all-reduces, so a rank that skipped it would leave the other waiting.
+    demo = osp.join(REPO, 'configs', 'demo', 'cwbass_r18-tiny_toy-voc_1-8.py')
+    hooks = [dict(h) for h in Config.fromfile(demo).custom_hooks]
+    hooks.append(
+        dict(type='PseudoLabelVisualizationHook', interval=1, max_images=1))
+    # Two ranks need 2 x 2 labeled images: a split with 4 of them.
+    splits = toy_voc_workspace / 'data' / 'splits' / 'toy_voc'
+    ids = (splits / '1-8' / 'labeled.txt').read_text().split() + \
+        (splits / '1-8' / 'unlabeled.txt').read_text().split()
+    (splits / 'vis_dist').mkdir(exist_ok=True)
+    (splits / 'vis_dist' / 'labeled.txt').write_text('\n'.join(ids[:4]))
+    (splits / 'vis_dist' / 'unlabeled.txt').write_text('\n'.join(ids[4:]))
+    config = tmp_path / 'dist_vis.py'
+    config.write_text(
+        f'_base_ = [{demo!r}]\ncustom_hooks = {hooks!r}\n'
+        "model = dict(threshold=dict(statistic='batch_mean'))\n"
+        'train_dataloader = dict(dataset=dict(\n'
+        "    labeled=dict(ann_file='data/splits/toy_voc/vis_dist/"
+        "labeled.txt'),\n"
+        "    unlabeled=dict(ann_file='data/splits/toy_voc/vis_dist/"
+        "unlabeled.txt')))\n")
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    proc = subprocess.run(
+        [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
+         f'--master_port={port}',
+         osp.join(REPO, 'tools', 'train.py'), str(config), '--launcher',
+         'pytorch', '--work-dir', str(tmp_path / 'work'), '--cfg-options',
+         'train_cfg.max_iters=2', 'train_cfg.val_interval=1000',
+         'default_hooks.checkpoint.interval=1000',
+         'default_hooks.checkpoint.save_best=None',
+         'train_dataloader.sampler.batch_size=4',
+         'train_dataloader.sampler.source_ratio=[2,2]',
+         'train_dataloader.batch_size=4'],
+        cwd=str(toy_voc_workspace), capture_output=True, text=True,
+        timeout=600, env=dict(os.environ, OMP_NUM_THREADS='1'))
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    (run_dir, ) = [d for d in (tmp_path / 'work').iterdir() if d.is_dir()]
+    assert sorted(os.listdir(run_dir / 'vis_data' / 'vis_image')) == [
+        'pseudo_label_0_1.png', 'pseudo_label_0_2.png'
+    ]
