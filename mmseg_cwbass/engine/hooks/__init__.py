@@ -1,9 +1,10 @@
 from .confidence_decay_hook import ConfidenceDecayHook
 from .dynamic_threshold_hook import DynamicThresholdHook
 from .mean_teacher_hook import MeanTeacherHook
+from .pseudo_label_visualization_hook import PseudoLabelVisualizationHook
 from .random_state_hook import RandomStateHook
 
 __all__ = [
     'MeanTeacherHook', 'ConfidenceDecayHook', 'RandomStateHook',
-    'DynamicThresholdHook'
+    'DynamicThresholdHook', 'PseudoLabelVisualizationHook'
 ]
