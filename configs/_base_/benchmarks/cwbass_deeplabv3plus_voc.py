@@ -1,10 +1,10 @@
 """CW-BASS on mmseg's DeepLabv3+ ResNet-50-D8, Pascal VOC 2012 protocol.
 
-Base of configs/cwbass/deeplabv3plus_r{50,101}_voc_*.py (R101 leaves set the
-depth and weights). Protocol and deviations from the reference:
-configs/_base_/benchmarks/protocol_semi_voc.py. CW-BASS options (dynamic
-threshold, confidence-weighted loss, band CE in the boundary-aware head):
-configs/_base_/models/cwbass_deeplabv3plus_r50-d8.py.
+Base of configs/cwbass/deeplabv3plus_r50_voc_*.py (the R101 leaves inherit
+their R50 sibling and set the depth and weights). Protocol and deviations
+from the reference: configs/_base_/benchmarks/protocol_semi_voc.py.
+CW-BASS options (dynamic threshold, confidence-weighted loss, band CE in the
+boundary-aware head): configs/_base_/models/cwbass_deeplabv3plus_r50-d8.py.
 """
 _base_ = [
     '../models/cwbass_deeplabv3plus_r50-d8.py',

@@ -1,10 +1,11 @@
 """Mean Teacher baseline on mmseg's DeepLabv3+ ResNet-50-D8, Pascal VOC 2012.
 
-Base of configs/baselines/mean_teacher_deeplabv3plus_r{50,101}_voc_*.py:
-the same framework, split, schedule and augmentation as the CW-BASS row,
-with a fixed confidence threshold (0.95) and the head's own cross-entropy on
-pseudo-labels (configs/_base_/models/mean_teacher_deeplabv3plus_r50-d8.py).
-Protocol and deviations: configs/_base_/benchmarks/protocol_semi_voc.py.
+Base of configs/baselines/mean_teacher_deeplabv3plus_r50_voc_*.py (and, through
+them, of the R101 ones): the same framework, split, schedule and augmentation
+as the CW-BASS row, with a fixed confidence threshold (0.95) and the head's own
+cross-entropy on pseudo-labels
+(configs/_base_/models/mean_teacher_deeplabv3plus_r50-d8.py). Protocol and
+deviations: configs/_base_/benchmarks/protocol_semi_voc.py.
 """
 _base_ = [
     '../models/mean_teacher_deeplabv3plus_r50-d8.py',
