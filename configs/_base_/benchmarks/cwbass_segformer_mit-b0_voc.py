@@ -12,27 +12,14 @@ SegFormer optimizer recipe (configs/_base_/schedules/segformer_adamw.py;
 the reference only has DeepLabv3+ ResNets).
 """
 _base_ = [
-    '../models/cwbass_segformer_mit-b0.py',
+    '../methods/cwbass_segformer_mit-b0.py',
     './protocol_semi_voc.py',
-    '../schedules/segformer_adamw.py',
 ]
 
+# The protocol's crop and classes; the optimizer is the SegFormer recipe.
 model = dict(
     segmentor=dict(
         data_preprocessor=dict(size={{_base_.crop_size}}),
-        decode_head=dict(num_classes={{_base_.num_classes}})),
-    semi_train_cfg=dict(concat_student_forward=False))
-
+        decode_head=dict(num_classes={{_base_.num_classes}})))
+# Documentary: the SegFormer recipe's lr, not the protocol's SGD lr.
 lr = {{_base_.segformer_optim_wrapper.optimizer.lr}}
-optim_wrapper = dict(_delete_=True, **_base_.segformer_optim_wrapper)
-param_scheduler = {{_base_.segformer_param_scheduler}}
-
-# What evolves across iterations: the teacher (EMA), the RNG state in
-# checkpoints, the threshold's state/schedule and the confidence decay
-# (mode 'none' = the reference's default; 'constant' = its 0.9 option).
-custom_hooks = [
-    dict(type='MeanTeacherHook', momentum=0.001, buffer_policy='copy'),
-    dict(type='RandomStateHook'),
-    dict(type='DynamicThresholdHook', momentum=0.999, min_pixels=10),
-    dict(type='ConfidenceDecayHook', mode='none'),
-]

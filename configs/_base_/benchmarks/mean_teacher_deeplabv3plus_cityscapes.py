@@ -8,13 +8,13 @@ the head's own cross-entropy on pseudo-labels
 deviations: configs/_base_/benchmarks/protocol_semi_cityscapes.py.
 """
 _base_ = [
-    '../models/mean_teacher_deeplabv3plus_r50-d8.py',
+    '../methods/mean_teacher_deeplabv3plus_r50-d8.py',
     './protocol_semi_cityscapes.py',
 ]
 
+# The protocol's crop, classes and learning rate.
 model = dict(
     segmentor=dict(
         data_preprocessor=dict(size={{_base_.crop_size}}),
-        decode_head=dict(num_classes={{_base_.num_classes}})),
-    # Two student passes, as the CW-BASS row (see its base).
-    semi_train_cfg=dict(concat_student_forward=False))
+        decode_head=dict(num_classes={{_base_.num_classes}})))
+optim_wrapper = dict(optimizer=dict(lr={{_base_.lr}}))

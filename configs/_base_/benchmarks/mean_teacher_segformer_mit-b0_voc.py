@@ -7,17 +7,14 @@ confidence threshold (0.95) and the head's own cross-entropy on
 pseudo-labels.
 """
 _base_ = [
-    '../models/mean_teacher_segformer_mit-b0.py',
+    '../methods/mean_teacher_segformer_mit-b0.py',
     './protocol_semi_voc.py',
-    '../schedules/segformer_adamw.py',
 ]
 
+# The protocol's crop and classes; the optimizer is the SegFormer recipe.
 model = dict(
     segmentor=dict(
         data_preprocessor=dict(size={{_base_.crop_size}}),
-        decode_head=dict(num_classes={{_base_.num_classes}})),
-    semi_train_cfg=dict(concat_student_forward=False))
-
+        decode_head=dict(num_classes={{_base_.num_classes}})))
+# Documentary: the SegFormer recipe's lr, not the protocol's SGD lr.
 lr = {{_base_.segformer_optim_wrapper.optimizer.lr}}
-optim_wrapper = dict(_delete_=True, **_base_.segformer_optim_wrapper)
-param_scheduler = {{_base_.segformer_param_scheduler}}
