@@ -10,11 +10,9 @@ _base_ = [
     '../_base_/datasets/semi_custom.py',
 ]
 
-# The dataset's crop and classes in the model.
 model = dict(
-    segmentor=dict(
-        data_preprocessor=dict(size={{_base_.crop_size}}),
-        decode_head=dict(num_classes={{_base_.num_classes}})),
+    # the dataset's crop size and classes
+    segmentor={{_base_.segmentor_data_cfg}},
     # ramp-up of the unsupervised weight (the reference: 5 epochs)
     semi_train_cfg=dict(rampup_iters=1000))
 

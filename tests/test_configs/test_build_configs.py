@@ -1,6 +1,7 @@
 # Copyright (c) mmseg-cwbass contributors. Licensed under the Apache-2.0.
-"""Every config under configs/{cwbass,baselines,demo}: it loads, the grid is
-complete (each CW-BASS row has its supervised and Mean Teacher baseline),
+"""Every config under configs/{cwbass,baselines,demo,custom}: it loads, the
+grid is complete (each CW-BASS row has its supervised and Mean Teacher
+baseline),
 the iterations follow the reference arithmetic, crop/lr/architecture follow
 the protocol per dataset, and every model builds (backbones shrunk)."""
 import copy
@@ -56,7 +57,8 @@ BASELINES = _names('baselines')
 DEMO = _names('demo')
 BENCHMARK = [('cwbass', n) for n in CWBASS] + \
     [('baselines', n) for n in BASELINES]
-ALL = BENCHMARK + [('demo', n) for n in DEMO]
+ALL = BENCHMARK + [('demo', n) for n in DEMO] + \
+    [('custom', n) for n in _names('custom')]
 
 
 def path_of(folder, name):

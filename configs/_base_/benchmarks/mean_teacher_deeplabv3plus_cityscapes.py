@@ -13,8 +13,5 @@ _base_ = [
 ]
 
 # The protocol's crop, classes and learning rate.
-model = dict(
-    segmentor=dict(
-        data_preprocessor=dict(size={{_base_.crop_size}}),
-        decode_head=dict(num_classes={{_base_.num_classes}})))
+model = dict(segmentor={{_base_.segmentor_data_cfg}})
 optim_wrapper = dict(optimizer=dict(lr={{_base_.lr}}))

@@ -12,9 +12,6 @@ _base_ = [
 ]
 
 # The protocol's crop and classes; the optimizer is the SegFormer recipe.
-model = dict(
-    segmentor=dict(
-        data_preprocessor=dict(size={{_base_.crop_size}}),
-        decode_head=dict(num_classes={{_base_.num_classes}})))
+model = dict(segmentor={{_base_.segmentor_data_cfg}})
 # Documentary: the SegFormer recipe's lr, not the protocol's SGD lr.
 lr = {{_base_.segformer_optim_wrapper.optimizer.lr}}

@@ -37,6 +37,11 @@ unlabeled_per_gpu = 2
 
 dataset_type = 'BaseSegDataset'
 num_classes = len(metainfo['classes'])
+# What the data sets in a segmentor: the crop size its data preprocessor
+# pads to and the classes of its decode head.
+segmentor_data_cfg = dict(
+    data_preprocessor=dict(size=crop_size),
+    decode_head=dict(num_classes=num_classes))
 branch_field = ['sup', 'unsup_teacher', 'unsup_student']
 # The same weak view for labeled and unlabeled images (the reference's).
 weak_augmentation = [

@@ -22,6 +22,11 @@ labeled_per_gpu = 4
 unlabeled_per_gpu = 4
 
 num_classes = 21
+# What the data sets in a segmentor: the crop size its data preprocessor
+# pads to and the classes of its decode head.
+segmentor_data_cfg = dict(
+    data_preprocessor=dict(size=crop_size),
+    decode_head=dict(num_classes=num_classes))
 # The reference's weak view: the same augmentation for labeled and unlabeled
 # images (teacher and student both see the unlabeled one).
 weak_augmentation = [
