@@ -1,9 +1,9 @@
 # Copyright (c) mmseg-cwbass contributors. Licensed under the Apache-2.0.
 """Every config under configs/{cwbass,baselines,demo,custom}: it loads, the
 grid is complete (each CW-BASS row has its supervised and Mean Teacher
-baseline),
-the iterations follow the reference arithmetic, crop/lr/architecture follow
-the protocol per dataset, and every model builds (backbones shrunk)."""
+baseline), the iterations follow the reference arithmetic, crop/lr/
+architecture follow the protocol per dataset, what reaches the runner is
+unchanged, and every model builds (backbones shrunk)."""
 import copy
 import glob
 import hashlib
