@@ -4,8 +4,45 @@ Version bounds are the ones measured to work together (see README,
 "Installation"): mmsegmentation 1.2.x asserts ``mmcv < 2.2.0``; mmcv's build
 and mmengine's ``mmseg::`` config lookup import ``pkg_resources``, which
 setuptools 81 removed.
+
+A wheel (``pip install .``) ships ``configs/`` and ``tools/`` inside the
+package, under ``mmseg_cwbass/.mim/``, the layout of mmseg's wheel
+(``mmseg/.mim/configs``, ``mmseg/.mim/tools``): a tool finds the configs
+beside it, and a config outside the repository inherits ours by path
+(README, "Semi-supervised training on your own dataset").
 """
+import os.path as osp
+import shutil
+
 from setuptools import find_packages, setup
+from setuptools.command.build_py import build_py
+
+#: Repository folders shipped as ``mmseg_cwbass/.mim/<name>``.
+MIM_FOLDERS = ('configs', 'tools')
+
+
+class BuildPyWithMim(build_py):
+    """``build_py`` that also copies :data:`MIM_FOLDERS` into the package.
+
+    mmseg's setup.py copies them into its source tree before building; here
+    they go to the build folder only, so the checkout is left as it is. An
+    editable install keeps reading ``configs/`` and ``tools/`` of the
+    checkout.
+    """
+
+    def run(self) -> None:
+        super().run()
+        if self.editable_mode:
+            return
+        mim = osp.join(self.build_lib, 'mmseg_cwbass', '.mim')
+        for name in MIM_FOLDERS:
+            target = osp.join(mim, name)
+            if osp.isdir(target):
+                shutil.rmtree(target)
+            shutil.copytree(
+                name,
+                target,
+                ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
 
 
 def read_version() -> str:
@@ -46,5 +83,6 @@ setup(
         'Programming Language :: Python :: 3',
         'Topic :: Scientific/Engineering :: Artificial Intelligence',
     ],
+    cmdclass={'build_py': BuildPyWithMim},
     zip_safe=False,
 )

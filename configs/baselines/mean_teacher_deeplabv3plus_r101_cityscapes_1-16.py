@@ -1,42 +1,6 @@
-"""Mean Teacher baseline | DeepLabv3+ ResNet-101-D8 | Cityscapes, 1/16.
-
-Split list: data/splits/cityscapes/1-16/{labeled,unlabeled}.txt, 186 labeled of
-the 2,975 train images.
-Written by tools/make_splits.py (seeded) or converted from a community list;
-its split_meta.json names seed and source, and every result must name it
-(README, "Data").
-Batch: 8 GPUs x (2 labeled + 2 unlabeled) = 16 + 16 per iteration.
-Iterations: 240 epochs over the unlabeled set (reference), the same for CW-BASS
-and both baselines of this row:
-  unlabeled = 2,975 - 186 = 2,789 images
-  iterations per epoch = ceil(2,789 / 16) = 175
-  max_iters = 240 x 175 = 42,000
-  unsupervised ramp-up: 5 epochs = 875 iterations
-  evaluation and checkpoint every 24 epochs = 4,200 iterations.
-Train: bash tools/dist_train.sh <this file> 8 (repository root).
-Protocol and every deviation from the reference:
-configs/_base_/benchmarks/protocol_semi_cityscapes.py.
-"""
-_base_ = ['../_base_/benchmarks/mean_teacher_deeplabv3plus_cityscapes.py']
-
-split = '1-16'
-num_labeled = 186
-num_unlabeled = 2975 - num_labeled  # 2,789
-global_unlabeled_batch = 16  # 8 GPUs x 2 unlabeled images
-iters_per_epoch = -(-num_unlabeled // global_unlabeled_batch)  # ceil: 175
-epochs = 240
-max_iters = epochs * iters_per_epoch  # 42,000
-eval_interval = epochs // 10 * iters_per_epoch  # 4,200
-
+"""Mean Teacher, DeepLabv3+ R101-D8, Cityscapes 1/16 (README, Data)."""
+_base_ = ['./mean_teacher_deeplabv3plus_r50_cityscapes_1-16.py']
+# ResNet-101 as mmseg's deeplabv3plus_r101-d8 configs set it.
 model = dict(
     segmentor=dict(
-        # ResNet-101 as mmseg's deeplabv3plus_r101-d8 configs set it.
-        pretrained='open-mmlab://resnet101_v1c',
-        backbone=dict(depth=101)),
-    semi_train_cfg=dict(rampup_iters=5 * iters_per_epoch))
-train_dataloader = dict(
-    dataset=dict(
-        labeled=dict(ann_file='data/splits/cityscapes/1-16/labeled.txt'),
-        unlabeled=dict(ann_file='data/splits/cityscapes/1-16/unlabeled.txt')))
-train_cfg = dict(max_iters=max_iters, val_interval=eval_interval)
-default_hooks = dict(checkpoint=dict(interval=eval_interval))
+        pretrained='open-mmlab://resnet101_v1c', backbone=dict(depth=101)))

@@ -1,39 +1,5 @@
-"""Supervised baseline | DeepLabv3+ ResNet-101-D8 | Cityscapes, 1/16.
-
-Split list: data/splits/cityscapes/1-16/labeled.txt only (186 labeled of the
-2,975 train images); the unlabeled images are not used.
-Written by tools/make_splits.py (seeded) or converted from a community list;
-its split_meta.json names seed and source, and every result must name it
-(README, "Data").
-Batch: 8 GPUs x 2 labeled = 16 per iteration (the labeled half of the CW-BASS
-row).
-Iterations: 240 epochs over the unlabeled set (reference), the same for CW-BASS
-and both baselines of this row:
-  unlabeled = 2,975 - 186 = 2,789 images
-  iterations per epoch = ceil(2,789 / 16) = 175
-  max_iters = 240 x 175 = 42,000
-  = 3613 passes over the 186 labeled images
-  evaluation and checkpoint every 24 epochs = 4,200 iterations.
-Train: bash tools/dist_train.sh <this file> 8 (repository root).
-Protocol and every deviation from the reference:
-configs/_base_/benchmarks/protocol_supervised_cityscapes.py.
-"""
-_base_ = ['../_base_/benchmarks/supervised_deeplabv3plus_cityscapes.py']
-
-split = '1-16'
-num_labeled = 186
-num_unlabeled = 2975 - num_labeled  # 2,789
-global_unlabeled_batch = 16  # 8 GPUs x 2, of the CW-BASS row
-iters_per_epoch = -(-num_unlabeled // global_unlabeled_batch)  # ceil: 175
-epochs = 240
-max_iters = epochs * iters_per_epoch  # 42,000
-eval_interval = epochs // 10 * iters_per_epoch  # 4,200
-
+"""Supervised, DeepLabv3+ R101-D8, Cityscapes 1/16 (README, Data)."""
+_base_ = ['./supervised_deeplabv3plus_r50_cityscapes_1-16.py']
+# ResNet-101 as mmseg's deeplabv3plus_r101-d8 configs set it.
 model = dict(
-    # ResNet-101 as mmseg's deeplabv3plus_r101-d8 configs set it.
-    pretrained='open-mmlab://resnet101_v1c',
-    backbone=dict(depth=101))
-train_dataloader = dict(
-    dataset=dict(ann_file='data/splits/cityscapes/1-16/labeled.txt'))
-train_cfg = dict(max_iters=max_iters, val_interval=eval_interval)
-default_hooks = dict(checkpoint=dict(interval=eval_interval))
+    pretrained='open-mmlab://resnet101_v1c', backbone=dict(depth=101))

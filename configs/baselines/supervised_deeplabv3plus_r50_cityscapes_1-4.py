@@ -1,35 +1,8 @@
-"""Supervised baseline | DeepLabv3+ ResNet-50-D8 | Cityscapes, 1/4.
-
-Split list: data/splits/cityscapes/1-4/labeled.txt only (744 labeled of the
-2,975 train images); the unlabeled images are not used.
-Written by tools/make_splits.py (seeded) or converted from a community list;
-its split_meta.json names seed and source, and every result must name it
-(README, "Data").
-Batch: 8 GPUs x 2 labeled = 16 per iteration (the labeled half of the CW-BASS
-row).
-Iterations: 240 epochs over the unlabeled set (reference), the same for CW-BASS
-and both baselines of this row:
-  unlabeled = 2,975 - 744 = 2,231 images
-  iterations per epoch = ceil(2,231 / 16) = 140
-  max_iters = 240 x 140 = 33,600
-  = 723 passes over the 744 labeled images
-  evaluation and checkpoint every 24 epochs = 3,360 iterations.
-Train: bash tools/dist_train.sh <this file> 8 (repository root).
-Protocol and every deviation from the reference:
-configs/_base_/benchmarks/protocol_supervised_cityscapes.py.
-"""
-_base_ = ['../_base_/benchmarks/supervised_deeplabv3plus_cityscapes.py']
-
-split = '1-4'
-num_labeled = 744
-num_unlabeled = 2975 - num_labeled  # 2,231
-global_unlabeled_batch = 16  # 8 GPUs x 2, of the CW-BASS row
-iters_per_epoch = -(-num_unlabeled // global_unlabeled_batch)  # ceil: 140
-epochs = 240
-max_iters = epochs * iters_per_epoch  # 33,600
-eval_interval = epochs // 10 * iters_per_epoch  # 3,360
-
-train_dataloader = dict(
-    dataset=dict(ann_file='data/splits/cityscapes/1-4/labeled.txt'))
-train_cfg = dict(max_iters=max_iters, val_interval=eval_interval)
-default_hooks = dict(checkpoint=dict(interval=eval_interval))
+"""Supervised, DeepLabv3+ R50-D8, Cityscapes 1/4 (README, Data)."""
+_base_ = [
+    '../_base_/benchmarks/supervised_deeplabv3plus_cityscapes.py',
+    '../_base_/splits/cityscapes_1-4.py',
+]
+train_dataloader = dict(dataset={{_base_.split_cfg.supervised_dataset}})
+train_cfg = {{_base_.split_cfg.train_cfg}}
+default_hooks = {{_base_.split_cfg.default_hooks}}

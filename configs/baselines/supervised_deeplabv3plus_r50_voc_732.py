@@ -1,37 +1,8 @@
-"""Supervised baseline | DeepLabv3+ ResNet-50-D8 | Pascal VOC, classic 732
-labels.
-
-Split list: data/splits/pascal_voc/732/labeled.txt only (732 labeled images
-drawn from the 1,464 fine train images (1/2 of them); unlabeled: the rest of
-train_aug); the unlabeled images are not used.
-Written by tools/make_splits.py (seeded) or converted from a community list;
-its split_meta.json names seed and source, and every result must name it
-(README, "Data").
-Batch: 4 GPUs x 4 labeled = 16 per iteration (the labeled half of the CW-BASS
-row).
-Iterations: 80 epochs over the unlabeled set (reference), the same for CW-BASS
-and both baselines of this row:
-  unlabeled = 10,582 - 732 = 9,850 images
-  iterations per epoch = ceil(9,850 / 16) = 616
-  max_iters = 80 x 616 = 49,280
-  = 1077 passes over the 732 labeled images
-  evaluation and checkpoint every 8 epochs = 4,928 iterations.
-Train: bash tools/dist_train.sh <this file> 4 (repository root).
-Protocol and every deviation from the reference:
-configs/_base_/benchmarks/protocol_supervised_voc.py.
-"""
-_base_ = ['../_base_/benchmarks/supervised_deeplabv3plus_voc.py']
-
-split = '732'
-num_labeled = 732
-num_unlabeled = 10582 - num_labeled  # 9,850
-global_unlabeled_batch = 16  # 4 GPUs x 4, of the CW-BASS row
-iters_per_epoch = -(-num_unlabeled // global_unlabeled_batch)  # ceil: 616
-epochs = 80
-max_iters = epochs * iters_per_epoch  # 49,280
-eval_interval = epochs // 10 * iters_per_epoch  # 4,928
-
-train_dataloader = dict(
-    dataset=dict(ann_file='data/splits/pascal_voc/732/labeled.txt'))
-train_cfg = dict(max_iters=max_iters, val_interval=eval_interval)
-default_hooks = dict(checkpoint=dict(interval=eval_interval))
+"""Supervised, DeepLabv3+ R50-D8, VOC classic 732 (README, Data)."""
+_base_ = [
+    '../_base_/benchmarks/supervised_deeplabv3plus_voc.py',
+    '../_base_/splits/pascal_voc_732.py',
+]
+train_dataloader = dict(dataset={{_base_.split_cfg.supervised_dataset}})
+train_cfg = {{_base_.split_cfg.train_cfg}}
+default_hooks = {{_base_.split_cfg.default_hooks}}

@@ -1,10 +1,13 @@
 # Copyright (c) mmseg-cwbass contributors. Licensed under the Apache-2.0.
-"""Every config under configs/{cwbass,baselines,demo}: it loads, the grid is
-complete (each CW-BASS row has its supervised and Mean Teacher baseline),
-the iterations follow the reference arithmetic, crop/lr/architecture follow
-the protocol per dataset, and every model builds (backbones shrunk)."""
+"""Every config under configs/{cwbass,baselines,demo,custom}: it loads, the
+grid is complete (each CW-BASS row has its supervised and Mean Teacher
+baseline), the iterations follow the reference arithmetic, crop/lr/
+architecture follow the protocol per dataset, what reaches the runner is
+unchanged, and every model builds (backbones shrunk)."""
 import copy
 import glob
+import hashlib
+import json
 import math
 import os.path as osp
 import re
@@ -54,7 +57,8 @@ BASELINES = _names('baselines')
 DEMO = _names('demo')
 BENCHMARK = [('cwbass', n) for n in CWBASS] + \
     [('baselines', n) for n in BASELINES]
-ALL = BENCHMARK + [('demo', n) for n in DEMO]
+ALL = BENCHMARK + [('demo', n) for n in DEMO] + \
+    [('custom', n) for n in _names('custom')]
 
 
 def path_of(folder, name):
@@ -107,6 +111,18 @@ def parse_name(name):
 def segmentor_of(cfg):
     model = cfg.model
     return model.segmentor if 'segmentor' in model else model
+
+
+def readme_iteration_row(dataset, split):
+    """The row of the README's iteration table that names the split base."""
+    with open(osp.join(REPO, 'README.md'), encoding='utf-8') as f:
+        rows = [
+            line for line in f
+            if line.startswith('|') and
+            f'configs/_base_/splits/{dataset}_{split}.py' in line
+        ]
+    assert len(rows) == 1, (dataset, split, rows)
+    return rows[0]
 
 
 def expected_iterations(protocols, ds, split):
@@ -171,17 +187,19 @@ def test_iterations_follow_the_epoch_arithmetic(load, folder, name,
     for scheduler in cfg.param_scheduler:
         if scheduler.type == 'PolyLR':
             assert scheduler.get('end', max_iters) == max_iters
-    # The docstring shows the same arithmetic.
+    # The README's iteration table shows the same arithmetic; the leaf's
+    # one-line docstring points there instead of restating the protocol.
     with open(path_of(folder, name)) as f:
         text = f.read()
-    doc = text.split('"""')[1]
+    assert 'README' in text.split('"""')[1], name
+    doc = readme_iteration_row(proto['dataset'], split)
     for number in (f'{unlabeled:,}', f'{per_epoch:,}', f'{max_iters:,}',
                    f'{interval:,}'):
         assert number in doc, (name, number)
     gpus = proto['gpus']
     assert f'{gpus} GPUs x' in doc
     assert f'ceil({unlabeled:,} / {proto["batch"]})' in doc
-    base = re.search(r'configs/_base_/benchmarks/\S+?\.py', doc)
+    base = re.search(r'configs/_base_/splits/\S+?\.py', doc)
     assert base and osp.isfile(osp.join(REPO, base.group(0)))
 
 
@@ -361,6 +379,58 @@ def test_deviation_notes_name_the_differences():
                        'protocol_semi_cityscapes.py')) as f:
         notes = f.read().split('"""')[1]
     assert '801' in notes and '721' in notes
+
+
+# --------------------------------------------------------------------------
+# what reaches the runner is frozen
+# --------------------------------------------------------------------------
+# The keys mmengine's Runner (and mmseg's test tool) read from a config.
+RUNTIME_KEYS = (
+    'auto_scale_lr', 'custom_hooks', 'custom_imports', 'data_preprocessor',
+    'default_hooks', 'default_scope', 'env_cfg', 'experiment_name',
+    'launcher', 'load_from', 'log_level', 'log_processor', 'model',
+    'model_wrapper_cfg', 'optim_wrapper', 'param_scheduler', 'randomness',
+    'resume', 'test_cfg', 'test_dataloader', 'test_evaluator', 'train_cfg',
+    'train_dataloader', 'tta_model', 'tta_pipeline', 'val_cfg',
+    'val_dataloader', 'val_evaluator', 'visualizer', 'work_dir')
+DIGESTS = osp.join(osp.dirname(osp.abspath(__file__)), 'runtime_digests.json')
+
+
+def runtime_digest(cfg):
+    """SHA-256 (16 hex digits) of the runner's keys of a loaded config.
+
+    Tuples stay distinct from lists. ``_scope_`` is left out: mmengine adds
+    it to dicts inherited from an ``mmseg::`` base, and it names the scope
+    the runner builds in anyway (``default_scope='mmseg'``, checked below).
+    """
+
+    def encode(node):
+        if isinstance(node, dict):
+            return {k: encode(v) for k, v in node.items() if k != '_scope_'}
+        if isinstance(node, tuple):
+            return {'__tuple__': [encode(v) for v in node]}
+        if isinstance(node, list):
+            return [encode(v) for v in node]
+        return node
+
+    as_dict = cfg.to_dict()
+    runtime = {k: as_dict[k] for k in RUNTIME_KEYS if k in as_dict}
+    text = json.dumps(encode(runtime), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@pytest.mark.parametrize('folder,name', BENCHMARK, ids=lambda x: x)
+def test_runtime_keys_are_unchanged(load, folder, name):
+    """Model, data, schedule, hooks and runtime of every benchmark config
+    equal those frozen in runtime_digests.json (computed before the configs
+    shared split bases, issue 11). A deliberate change rewrites the table:
+    ``{path: runtime_digest(Config.fromfile(path))}`` for every config."""
+    with open(DIGESTS) as f:
+        frozen = json.load(f)
+    assert sorted(frozen) == sorted(f'{f}/{n}.py' for f, n in BENCHMARK)
+    cfg = load(folder, name)
+    assert cfg.default_scope == 'mmseg'
+    assert runtime_digest(cfg) == frozen[f'{folder}/{name}.py'], name
 
 
 # --------------------------------------------------------------------------

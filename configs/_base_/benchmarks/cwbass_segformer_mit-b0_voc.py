@@ -7,60 +7,16 @@ SegFormer (mmseg::_base_/models/segformer_mit-b0.py) with the MiT-b0
 ImageNet weights of mmseg's SegFormer configs; the head is not
 boundary-aware, so the wrapper's boundary_loss (band CE, weight 0.5) gives
 the boundary term (configs/_base_/models/cwbass_segformer_mit-b0.py).
-Deviations beyond protocol_semi_voc.py: a transformer backbone and the
-SegFormer optimizer recipe below (the reference only has DeepLabv3+ ResNets).
+Deviations beyond protocol_semi_voc.py: a transformer backbone and mmseg's
+SegFormer optimizer recipe (configs/_base_/schedules/segformer_adamw.py;
+the reference only has DeepLabv3+ ResNets).
 """
 _base_ = [
-    '../models/cwbass_segformer_mit-b0.py',
+    '../methods/cwbass_segformer_mit-b0.py',
     './protocol_semi_voc.py',
 ]
 
-# ImageNet MiT-b0 weights of mmseg's SegFormer configs.
-mit_b0_checkpoint = ('https://download.openmmlab.com/mmsegmentation/v0.5/'
-                     'pretrain/segformer/mit_b0_20220624-7e0fe6dd.pth')
-model = dict(
-    segmentor=dict(
-        data_preprocessor=dict(size={{_base_.crop_size}}),
-        backbone=dict(
-            init_cfg=dict(type='Pretrained', checkpoint=mit_b0_checkpoint)),
-        decode_head=dict(
-            num_classes={{_base_.num_classes}},
-            # the reference's CE: mean over the non-ignored pixels
-            loss_decode=dict(
-                _delete_=True, type='GlobalCrossEntropyLoss',
-                loss_weight=1.0))),
-    semi_train_cfg=dict(concat_student_forward=False))
-
-# SegFormer is not trained with SGD at lr 0.001: this row uses the SegFormer
-# recipe of mmseg (configs/segformer/*_8xb2-160k_ade20k-512x512.py, 16 images
-# per iteration like here): AdamW lr 6e-5, weight decay 0.01 (none on norms
-# and positional blocks), head x10, 1,500 warm-up iterations, then poly 1.0
-# to max_iters. CW-BASS and both baselines of the row share it.
-lr = 0.00006
-optim_wrapper = dict(
-    _delete_=True,
-    type='OptimWrapper',
-    optimizer=dict(
-        type='AdamW', lr=lr, betas=(0.9, 0.999), weight_decay=0.01),
-    paramwise_cfg=dict(
-        custom_keys={
-            'pos_block': dict(decay_mult=0.),
-            'norm': dict(decay_mult=0.),
-            'head': dict(lr_mult=10.)
-        }))
-# No ``end`` for the poly part: it ends at train_cfg.max_iters.
-param_scheduler = [
-    dict(
-        type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0, end=1500),
-    dict(type='PolyLR', eta_min=0.0, power=1.0, begin=1500, by_epoch=False)
-]
-
-# What evolves across iterations: the teacher (EMA), the RNG state in
-# checkpoints, the threshold's state/schedule and the confidence decay
-# (mode 'none' = the reference's default; 'constant' = its 0.9 option).
-custom_hooks = [
-    dict(type='MeanTeacherHook', momentum=0.001, buffer_policy='copy'),
-    dict(type='RandomStateHook'),
-    dict(type='DynamicThresholdHook', momentum=0.999, min_pixels=10),
-    dict(type='ConfidenceDecayHook', mode='none'),
-]
+# The protocol's crop and classes; the optimizer is the SegFormer recipe.
+model = dict(segmentor={{_base_.segmentor_data_cfg}})
+# Documentary: the SegFormer recipe's lr, not the protocol's SGD lr.
+lr = {{_base_.segformer_optim_wrapper.optimizer.lr}}

@@ -2,7 +2,8 @@
 
 Shared by every configs/cwbass/*_cityscapes_*.py and
 configs/baselines/mean_teacher_*_cityscapes_*.py (through the method bases
-of this folder). Leaves set the split, the iterations and the backbone.
+of this folder). The split bases (configs/_base_/splits) hold the split
+and the iterations; leaves merge them in and set the backbone.
 
 Kept from the reference (method.md and the official code):
 
@@ -11,7 +12,7 @@ Kept from the reference (method.md and the official code):
   Cityscapes default at batch 16) and 10x for the decode head, poly 0.9 per
   iteration down to 0;
 * 240 epochs over the unlabeled set converted to iterations:
-  max_iters = 240 x ceil(|unlabeled| / 16) (leaves show the arithmetic);
+  max_iters = 240 x ceil(|unlabeled| / 16) (shown by the split bases);
   linear ramp of the unsupervised weight over the first 5 epochs;
 * 721x721 crops after a random rescale of the long side to
   2048 x [0.5, 2.0] and a horizontal flip; the same weak view for teacher
@@ -38,19 +39,12 @@ teacher and student). Specific to Cityscapes:
   crop_size=(721, 721), stride=(481, 481))`` evaluates in windows instead
   (not what the reference does).
 """
-_base_ = [
-    '../datasets/semi_cityscapes.py',
-    '../schedules/semi_poly.py',
-    '../default_runtime_semi.py',
-]
+# The data of the protocol; the method bases (../methods) bring the model,
+# the schedule (poly 0.9 to train_cfg.max_iters) and the runtime, and the
+# benchmark bases of this folder put this lr into the optimizer.
+_base_ = ['../datasets/semi_cityscapes.py']
 
-# Documentary: the iteration arithmetic of the leaves assumes this many GPUs
-# with the per-GPU batch of the dataset base (2 labeled + 2 unlabeled).
+# Documentary: the iteration arithmetic of the split bases assumes this many
+# GPUs with the per-GPU batch of the dataset base (2 labeled + 2 unlabeled).
 num_gpus = 8
 lr = 0.004
-
-optim_wrapper = dict(optimizer=dict(lr=lr))
-# No ``end``: the poly decay ends at train_cfg.max_iters (mmengine default).
-param_scheduler = [
-    dict(type='PolyLR', eta_min=0.0, power=0.9, begin=0, by_epoch=False)
-]

@@ -79,21 +79,12 @@ used where it changes nothing essential):
    put there by tools/prepare_voc_aug.py); the reference reads one merged
    mask folder distributed with ST++. Val masks: ``SegmentationClass``.
 """
-_base_ = [
-    '../datasets/semi_pascal_voc.py',
-    '../schedules/semi_poly.py',
-    '../default_runtime_semi.py',
-]
+# The data of the protocol; the method bases (../methods) bring the model,
+# the schedule (poly 0.9 to train_cfg.max_iters) and the runtime, and the
+# benchmark bases of this folder put this lr into the optimizer.
+_base_ = ['../datasets/semi_pascal_voc.py']
 
-# Documentary: the iteration arithmetic of the leaves assumes this many GPUs
-# with the per-GPU batch of the dataset base (4 labeled + 4 unlabeled).
+# Documentary: the iteration arithmetic of the split bases assumes this many
+# GPUs with the per-GPU batch of the dataset base (4 labeled + 4 unlabeled).
 num_gpus = 4
 lr = 0.001
-
-optim_wrapper = dict(optimizer=dict(lr=lr))
-# No ``end``: mmengine ends a scheduler at train_cfg.max_iters when ``end``
-# is not set, so the poly decay always follows the leaf's max_iters (and any
-# --cfg-options train_cfg.max_iters=...).
-param_scheduler = [
-    dict(type='PolyLR', eta_min=0.0, power=0.9, begin=0, by_epoch=False)
-]

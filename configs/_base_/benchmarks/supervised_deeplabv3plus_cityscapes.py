@@ -1,10 +1,10 @@
 """Supervised-only DeepLabv3+ ResNet-50-D8 on the labeled split, Cityscapes.
 
-Base of configs/baselines/supervised_deeplabv3plus_r{50,101}_cityscapes_*.py:
-mmseg's own EncoderDecoder with its stock DepthwiseSeparableASPPHead and no
-auxiliary head, trained on the labeled list only with the schedule of the
-CW-BASS row.
-Protocol: configs/_base_/benchmarks/protocol_supervised_cityscapes.py.
+Base of configs/baselines/supervised_deeplabv3plus_r50_cityscapes_*.py (and,
+through them, of the R101 ones): mmseg's own EncoderDecoder with its stock
+DepthwiseSeparableASPPHead and no auxiliary head, trained on the labeled list
+only with the schedule of the CW-BASS row. Protocol:
+configs/_base_/benchmarks/protocol_supervised_cityscapes.py.
 """
 _base_ = [
     'mmseg::_base_/models/deeplabv3plus_r50-d8.py',

@@ -6,44 +6,15 @@ iterations and optimizer recipe of the CW-BASS row
 (configs/_base_/benchmarks/cwbass_segformer_mit-b0_voc.py).
 """
 _base_ = [
-    'mmseg::_base_/models/segformer_mit-b0.py',
+    '../models/segformer_mit-b0_pretrained.py',
     './protocol_supervised_voc.py',
+    '../schedules/segformer_adamw.py',
 ]
 
-# ImageNet MiT-b0 weights of mmseg's SegFormer configs.
-mit_b0_checkpoint = ('https://download.openmmlab.com/mmsegmentation/v0.5/'
-                     'pretrain/segformer/mit_b0_20220624-7e0fe6dd.pth')
 model = dict(
     data_preprocessor=dict(size={{_base_.crop_size}}),
-    backbone=dict(
-        init_cfg=dict(type='Pretrained', checkpoint=mit_b0_checkpoint)),
-    decode_head=dict(
-        num_classes={{_base_.num_classes}},
-        # The same supervised loss as the CW-BASS row: mean over the
-        # non-ignored pixels of the global batch.
-        loss_decode=dict(
-            _delete_=True, type='GlobalCrossEntropyLoss', loss_weight=1.0)))
+    decode_head=dict(num_classes={{_base_.num_classes}}))
 
-# SegFormer is not trained with SGD at lr 0.001: this row uses the SegFormer
-# recipe of mmseg (configs/segformer/*_8xb2-160k_ade20k-512x512.py, 16 images
-# per iteration like here): AdamW lr 6e-5, weight decay 0.01 (none on norms
-# and positional blocks), head x10, 1,500 warm-up iterations, then poly 1.0
-# to max_iters. CW-BASS and both baselines of the row share it.
-lr = 0.00006
-optim_wrapper = dict(
-    _delete_=True,
-    type='OptimWrapper',
-    optimizer=dict(
-        type='AdamW', lr=lr, betas=(0.9, 0.999), weight_decay=0.01),
-    paramwise_cfg=dict(
-        custom_keys={
-            'pos_block': dict(decay_mult=0.),
-            'norm': dict(decay_mult=0.),
-            'head': dict(lr_mult=10.)
-        }))
-# No ``end`` for the poly part: it ends at train_cfg.max_iters.
-param_scheduler = [
-    dict(
-        type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0, end=1500),
-    dict(type='PolyLR', eta_min=0.0, power=1.0, begin=1500, by_epoch=False)
-]
+lr = {{_base_.segformer_optim_wrapper.optimizer.lr}}
+optim_wrapper = dict(_delete_=True, **_base_.segformer_optim_wrapper)
+param_scheduler = {{_base_.segformer_param_scheduler}}

@@ -19,7 +19,6 @@ _base_ = ['mmseg::_base_/datasets/cityscapes.py']
 dataset_type = 'CityscapesDataset'
 data_root = 'data/cityscapes'
 split_root = 'data/splits/cityscapes'
-split = '1-8'
 crop_size = (721, 721)
 scale = (2048, 1024)
 branch_field = ['sup', 'unsup_teacher', 'unsup_student']
@@ -30,11 +29,14 @@ labeled_per_gpu = 2
 unlabeled_per_gpu = 2
 
 num_classes = 19
-labeled_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
-    # fail on masks with values that are neither a class nor 255
-    dict(type='CheckSegMapValues', num_classes=num_classes),
+# What the data sets in a segmentor: the crop size its data preprocessor
+# pads to and the classes of its decode head.
+segmentor_data_cfg = dict(
+    data_preprocessor=dict(size=crop_size),
+    decode_head=dict(num_classes=num_classes))
+# The reference's weak view: the same augmentation for labeled and unlabeled
+# images (teacher and student both see the unlabeled one).
+weak_augmentation = [
     dict(
         type='RandomResize',
         scale=scale,
@@ -42,6 +44,13 @@ labeled_pipeline = [
         keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size),
     dict(type='RandomFlip', prob=0.5),
+]
+labeled_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    # fail on masks with values that are neither a class nor 255
+    dict(type='CheckSegMapValues', num_classes=num_classes),
+    *weak_augmentation,
     dict(
         type='MultiBranch',
         branch_field=branch_field,
@@ -53,13 +62,7 @@ unlabeled_pipeline = [
     # only (never a loss); train_dataloader.dataset.diagnostic_masks=False
     # turns it off for data without masks.
     dict(type='LoadDiagnosticMask'),
-    dict(
-        type='RandomResize',
-        scale=scale,
-        ratio_range=(0.5, 2.0),
-        keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size),
-    dict(type='RandomFlip', prob=0.5),
+    *weak_augmentation,
     dict(
         type='MultiBranch',
         branch_field=branch_field,
@@ -89,7 +92,7 @@ train_dataloader = dict(
             data_prefix=dict(
                 img_path=data_root + '/leftImg8bit/train',
                 seg_map_path=data_root + '/gtFine/train'),
-            ann_file=split_root + '/' + split + '/labeled.txt',
+            ann_file=split_root + '/1-8/labeled.txt',
             pipeline=labeled_pipeline),
         unlabeled=dict(
             type=dataset_type,
@@ -97,7 +100,7 @@ train_dataloader = dict(
             data_prefix=dict(
                 img_path=data_root + '/leftImg8bit/train',
                 seg_map_path=data_root + '/gtFine/train'),
-            ann_file=split_root + '/' + split + '/unlabeled.txt',
+            ann_file=split_root + '/1-8/unlabeled.txt',
             pipeline=unlabeled_pipeline)))
 val_dataloader = dict(
     dataset=dict(data_root=data_root, pipeline=test_pipeline))

@@ -12,7 +12,6 @@ _base_ = ['mmseg::_base_/datasets/pascal_voc12.py']
 dataset_type = 'PascalVOCDataset'
 data_root = 'data/VOCdevkit/VOC2012'
 split_root = 'data/splits/pascal_voc'
-split = '1-8'
 # Blended splits draw labeled images from all 10,582 train_aug images, whose
 # masks must all be in one folder (see README, "VOC aug").
 seg_map_dir = 'SegmentationClassAug'
@@ -23,11 +22,14 @@ labeled_per_gpu = 4
 unlabeled_per_gpu = 4
 
 num_classes = 21
-labeled_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
-    # fail on masks with values that are neither a class nor 255
-    dict(type='CheckSegMapValues', num_classes=num_classes),
+# What the data sets in a segmentor: the crop size its data preprocessor
+# pads to and the classes of its decode head.
+segmentor_data_cfg = dict(
+    data_preprocessor=dict(size=crop_size),
+    decode_head=dict(num_classes=num_classes))
+# The reference's weak view: the same augmentation for labeled and unlabeled
+# images (teacher and student both see the unlabeled one).
+weak_augmentation = [
     dict(
         type='RandomResize',
         scale=scale,
@@ -35,6 +37,13 @@ labeled_pipeline = [
         keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size),
     dict(type='RandomFlip', prob=0.5),
+]
+labeled_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    # fail on masks with values that are neither a class nor 255
+    dict(type='CheckSegMapValues', num_classes=num_classes),
+    *weak_augmentation,
     dict(
         type='MultiBranch',
         branch_field=branch_field,
@@ -46,13 +55,7 @@ unlabeled_pipeline = [
     # only (never a loss); train_dataloader.dataset.diagnostic_masks=False
     # turns it off for data without masks.
     dict(type='LoadDiagnosticMask'),
-    dict(
-        type='RandomResize',
-        scale=scale,
-        ratio_range=(0.5, 2.0),
-        keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size),
-    dict(type='RandomFlip', prob=0.5),
+    *weak_augmentation,
     dict(
         type='MultiBranch',
         branch_field=branch_field,
@@ -82,7 +85,7 @@ train_dataloader = dict(
             data_prefix=dict(
                 img_path=data_root + '/JPEGImages',
                 seg_map_path=data_root + '/' + seg_map_dir),
-            ann_file=split_root + '/' + split + '/labeled.txt',
+            ann_file=split_root + '/1-8/labeled.txt',
             pipeline=labeled_pipeline),
         unlabeled=dict(
             type=dataset_type,
@@ -90,7 +93,7 @@ train_dataloader = dict(
             data_prefix=dict(
                 img_path=data_root + '/JPEGImages',
                 seg_map_path=data_root + '/' + seg_map_dir),
-            ann_file=split_root + '/' + split + '/unlabeled.txt',
+            ann_file=split_root + '/1-8/unlabeled.txt',
             pipeline=unlabeled_pipeline)))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader

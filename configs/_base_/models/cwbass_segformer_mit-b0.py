@@ -3,7 +3,7 @@
 # so the wrapper's ``boundary_loss`` adds the band cross-entropy (weight
 # 0.5, zero padding as in the reference) on pseudo-labels; the other
 # CW-BASS options equal those of cwbass_deeplabv3plus_r50-d8.py.
-_base_ = ['mmseg::_base_/models/segformer_mit-b0.py']
+_base_ = ['./segformer_mit-b0_pretrained.py']
 
 model = dict(
     _delete_=True,

@@ -1,6 +1,6 @@
 # Plain Mean Teacher baseline around mmseg's own SegFormer MiT-b0 model
 # (fixed confidence threshold, the head's own CE on pseudo-labels).
-_base_ = ['mmseg::_base_/models/segformer_mit-b0.py']
+_base_ = ['./segformer_mit-b0_pretrained.py']
 
 model = dict(
     _delete_=True,

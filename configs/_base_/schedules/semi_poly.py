@@ -1,9 +1,8 @@
 # Reference schedule of CW-BASS (method.md): SGD momentum 0.9, weight decay
 # 1e-4, decode head at 10x the backbone LR, poly 0.9 per iteration.
-# Leaf configs set lr, max_iters (epochs over the unlabeled loader converted
-# to iterations) and the evaluation interval.
-max_iters = 40000
-val_interval = 4000
+# The protocol bases set lr; the split bases (configs/_base_/splits) set
+# max_iters (epochs over the unlabeled loader converted to iterations) and
+# the evaluation interval.
 optimizer = dict(type='SGD', lr=0.001, momentum=0.9, weight_decay=1e-4)
 optim_wrapper = dict(
     type='OptimWrapper',
@@ -22,8 +21,8 @@ param_scheduler = [
 # instead of re-loading (and re-augmenting) every batch already trained.
 train_cfg = dict(
     type='SemiIterBasedTrainLoop',
-    max_iters=max_iters,
-    val_interval=val_interval)
+    max_iters=40000,
+    val_interval=4000)
 # Evaluates teacher and student; metrics are teacher/mIoU, student/mIoU.
 val_cfg = dict(type='TeacherStudentValLoop')
 test_cfg = dict(type='TestLoop')
@@ -36,7 +35,7 @@ default_hooks = dict(
     checkpoint=dict(
         type='CheckpointHook',
         by_epoch=False,
-        interval=val_interval,
+        interval=4000,
         max_keep_ckpts=2,
         save_best='teacher/mIoU',
         rule='greater',

@@ -1,0 +1,27 @@
+# Cityscapes, 1/2: 1,488 labeled images drawn from the 2,975 train images;
+# the unlabeled images are the rest. The facts of this split, shared by its
+# CW-BASS, Mean Teacher and supervised leaves (README, "Data"). The labeled
+# loader is the longer one here: ceil(1,488 / 16) = 93 iterations per epoch
+# as well.
+split = '1-2'
+num_labeled = 1488
+num_unlabeled = 2975 - num_labeled  # 1,487
+global_unlabeled_batch = 16  # 8 GPUs x 2 unlabeled images
+iters_per_epoch = -(-num_unlabeled // global_unlabeled_batch)  # ceil: 93
+epochs = 240
+max_iters = epochs * iters_per_epoch  # 22,320
+eval_interval = epochs // 10 * iters_per_epoch  # 2,232
+
+# What a leaf merges into its method base's keys ({{_base_.x}} substitutes
+# whole values, so each part is a value of its own).
+split_cfg = dict(
+    train_cfg=dict(max_iters=max_iters, val_interval=eval_interval),
+    default_hooks=dict(checkpoint=dict(interval=eval_interval)),
+    # semi-supervised leaves: unsupervised ramp-up over 5 epochs (465)
+    semi_train_cfg=dict(rampup_iters=5 * iters_per_epoch),
+    semi_dataset=dict(
+        labeled=dict(ann_file='data/splits/cityscapes/1-2/labeled.txt'),
+        unlabeled=dict(ann_file='data/splits/cityscapes/1-2/unlabeled.txt')),
+    # supervised leaves: the labeled list only
+    supervised_dataset=dict(
+        ann_file='data/splits/cityscapes/1-2/labeled.txt'))

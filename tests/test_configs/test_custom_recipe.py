@@ -1,0 +1,166 @@
+# Copyright (c) mmseg-cwbass contributors. Licensed under the Apache-2.0.
+"""The README's recipe "Semi-supervised training on your own dataset", run
+like a user on a generated folder dataset that is not in the VOC layout:
+``images/{train,val}`` + ``annotations/{train,val}`` PNG masks, and an
+``unlabeled/`` folder of images without masks.
+
+1. lay out the data, copy and edit the dataset base, and write the split
+   with ``tools/make_splits.py --config`` on it;
+2. copy and edit the template;
+3. train with ``tools/train.py`` (the model shrunk by ``--cfg-options``),
+   evaluating teacher and student, then ``tools/test.py`` on the checkpoint.
+"""
+import json
+import os
+import os.path as osp
+import shutil
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+from mmengine.config import Config
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TOOLS = osp.join(REPO, 'tools')
+CLASSES = ('background', 'disc', 'bar')
+
+
+def write_pair(image_path, mask_path, rng, size=(64, 80)):
+    """A noisy image of a disc and a bar; the mask holds their classes."""
+    h, w = size
+    mask = np.zeros((h, w), np.uint8)
+    cy, cx = rng.integers(16, h - 16), rng.integers(16, w - 16)
+    cv2.circle(mask, (int(cx), int(cy)), int(rng.integers(6, 14)), 1, -1)
+    x0 = int(rng.integers(0, w - 20))
+    mask[int(rng.integers(0, h - 8)):, x0:x0 + 6] = 2
+    colors = np.array([[40, 40, 40], [30, 200, 60], [200, 60, 30]],
+                      np.uint8)
+    image = colors[mask] + rng.integers(0, 40, (h, w, 3), dtype=np.uint8)
+    os.makedirs(osp.dirname(image_path), exist_ok=True)
+    cv2.imwrite(image_path, image)
+    if mask_path is not None:
+        os.makedirs(osp.dirname(mask_path), exist_ok=True)
+        cv2.imwrite(mask_path, mask)
+
+
+def make_dataset(root):
+    """8 train and 2 val pairs, 6 unlabeled images without masks."""
+    rng = np.random.default_rng(0)
+    for subset, count in (('train', 8), ('val', 2)):
+        for i in range(count):
+            write_pair(f'{root}/images/{subset}/{subset}_{i:02d}.jpg',
+                       f'{root}/annotations/{subset}/{subset}_{i:02d}.png',
+                       rng)
+    for i in range(6):
+        write_pair(f'{root}/unlabeled/u_{i:02d}.jpg', None, rng)
+
+
+def edit(text, old, new):
+    """Replace one line the README tells the user to edit."""
+    assert text.count(old) == 1, old
+    return text.replace(old, new)
+
+
+def run(args, cwd, store):
+    env = dict(os.environ, MMSEG_CWBASS_TRUST_STORE=store,
+               PYTHONUNBUFFERED='1')
+    env.pop('MMSEG_CWBASS_TRUST_CHECKPOINTS', None)
+    proc = subprocess.run([sys.executable] + args, cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout + proc.stderr
+
+
+def read_ids(path):
+    with open(path) as f:
+        return [line.strip() for line in f if line.strip()]
+
+
+@pytest.mark.slow
+def test_recipe_on_a_folder_dataset(tmp_path, shrink_options):
+    ws = tmp_path / 'ws'
+    make_dataset(str(ws / 'data' / 'shapes'))
+    # A clone's configs/: the copies sit beside the bases they inherit.
+    configs = ws / 'configs'
+    shutil.copytree(osp.join(REPO, 'configs'), configs)
+
+    # Step 1: the dataset base, copied and edited, and the split from it
+    # (half of the 8 train images labeled).
+    dataset = (configs / '_base_' / 'datasets' / 'semi_custom.py').read_text()
+    for old, new in (
+        ("data_root = 'data/my_dataset'", "data_root = 'data/shapes'"),
+        ("split_dir = 'data/splits/my_dataset/1-8'",
+         "split_dir = 'data/splits/shapes/1-2'"),
+        ("classes=('background', 'foreground'), palette=[[0, 0, 0], "
+         "[255, 0, 0]])",
+         f"classes={CLASSES!r}, palette=[[0, 0, 0], [0, 255, 0], "
+         "[0, 0, 255]])"),
+        ('crop_size = (512, 512)', 'crop_size = (64, 64)'),
+        ('scale = (2048, 512)', 'scale = (96, 80)'),
+    ):
+        dataset = edit(dataset, old, new)
+    dataset_base = configs / '_base_' / 'datasets' / 'semi_shapes.py'
+    dataset_base.write_text(dataset)
+    split = ws / 'data' / 'splits' / 'shapes' / '1-2'
+    # The README's command, run from the workspace.
+    run([osp.join(TOOLS, 'make_splits.py'), '--config',
+         'configs/_base_/datasets/semi_shapes.py', '--fraction', '1/2',
+         '--name', '1-2', '--out', 'data/splits/shapes/1-2'],
+        str(ws), str(tmp_path / 'trusted.txt'))
+    labeled = read_ids(split / 'labeled.txt')
+    assert len(labeled) == 4
+    assert sorted(labeled + read_ids(split / 'unlabeled.txt')) == [
+        f'train_{i:02d}' for i in range(8)
+    ]
+
+    # Step 2: the template, copied and pointed at the dataset base.
+    template = (configs / 'custom' /
+                'cwbass_deeplabv3plus_r50_custom.py').read_text()
+    template = edit(template, "'../_base_/datasets/semi_custom.py'",
+                    "'../_base_/datasets/semi_shapes.py'")
+    config = configs / 'custom' / 'cwbass_deeplabv3plus_r50_shapes.py'
+    config.write_text(template)
+    cfg = Config.fromfile(str(config))
+    unlabeled = cfg.train_dataloader.dataset.unlabeled
+    assert unlabeled.data_prefix == dict(img_path='data/shapes/unlabeled')
+    assert not unlabeled.ann_file
+    assert cfg.train_dataloader.dataset.labeled.ann_file == \
+        'data/splits/shapes/1-2/labeled.txt'
+    assert cfg.model.segmentor.decode_head.num_classes == 3
+    assert cfg.model.type == 'CWBASSSegmentor'
+    assert [h.type for h in cfg.custom_hooks] == [
+        'MeanTeacherHook', 'RandomStateHook', 'DynamicThresholdHook',
+        'ConfidenceDecayHook'
+    ]
+
+    # Step 3: train (2 iterations, one evaluation), then test.
+    work = ws / 'work_dirs' / 'shapes'
+    store = str(tmp_path / 'trusted.txt')
+    run([osp.join(TOOLS, 'train.py'), str(config), '--work-dir', str(work),
+         '--cfg-options'] + shrink_options(cfg), str(ws), store)
+    records = []
+    for session in sorted(os.listdir(work)):
+        path = work / session / 'vis_data' / 'scalars.json'
+        if path.is_file():
+            records += [json.loads(line) for line in path.read_text().split(
+                '\n') if line]
+    train_logs = [r for r in records if 'iter' in r]
+    assert [r['iter'] for r in train_logs] == [1, 2]
+    assert {'sup.decode.loss_ce', 'unsup.loss_cw', 'unsup.loss_boundary',
+            'unsup.tau'} <= set(train_logs[-1])
+    # No masks for the unlabeled images: no pseudo-label accuracy.
+    assert 'unsup.pseudo_acc' not in train_logs[-1]
+    [val] = [r for r in records if 'iter' not in r]
+    assert {'teacher/mIoU', 'student/mIoU'} <= set(val)
+    assert (work / 'iter_2.pth').is_file()
+
+    out = run([osp.join(TOOLS, 'test.py'), str(config),
+               str(work / 'iter_2.pth'), '--work-dir',
+               str(ws / 'work_dirs' / 'shapes_test'), '--cfg-options',
+               'test_dataloader.num_workers=0',
+               'test_dataloader.persistent_workers=False'] +
+              [o for o in shrink_options(cfg) if o.startswith('model.')],
+              str(ws), store)
+    assert 'mIoU' in out
