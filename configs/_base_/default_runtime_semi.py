@@ -8,6 +8,9 @@ custom_hooks = [
     dict(type='MeanTeacherHook', momentum=0.001, buffer_policy='copy'),
     # RNG state in checkpoints: a resumed run continues the same stream.
     dict(type='RandomStateHook'),
+    # Teacher pseudo-label, confidence, Sobel band, kept mask and true mask
+    # of the unlabeled images (README, "Seeing the pseudo-labels").
+    dict(type='PseudoLabelVisualizationHook', interval=1000, max_images=4),
 ]
 
 # Multi-GPU: DDP that routes the step through the wrapper's NaN/Inf guard and

@@ -124,6 +124,7 @@ custom_hooks = [
     dict(type='RandomStateHook'),
     dict(type='DynamicThresholdHook', momentum=0.999, min_pixels=10),
     dict(type='ConfidenceDecayHook', mode='none'),
+    dict(type='PseudoLabelVisualizationHook', interval=500, max_images=4),
 ]
 env_cfg = {{_base_.toy_env_cfg}}
 randomness = dict(seed=0)

@@ -5,10 +5,10 @@ Everything but the method is ``configs/demo/cwbass_r18-tiny_toy-voc_1-8.py``
 same weak view for teacher and student, schedule, teacher EMA momentum and
 ramp-up. The method: a fixed confidence threshold of 0.95 and the head's
 own cross-entropy on the pseudo-labels (``MeanTeacherSegmentor``), i.e. no
-confidence weighting, no dynamic threshold and no boundary term. The
-boundary-aware head is kept for identical inference; with
-``boundary_on=('unlabeled',)`` it adds nothing to the loss Mean Teacher
-calls (its plain cross-entropy).
+confidence weighting, no dynamic threshold and no boundary term (so none
+of their hooks). The boundary-aware head is kept for identical inference;
+without its learned branch it adds nothing to the loss Mean Teacher calls
+(its plain cross-entropy).
 """
 _base_ = ['./cwbass_r18-tiny_toy-voc_1-8.py']
 
@@ -19,3 +19,10 @@ model = dict(
     segmentor={{_base_.model.segmentor}},
     semi_train_cfg={{_base_.model.semi_train_cfg}},
     semi_test_cfg=dict(predict_on='teacher'))
+custom_hooks = [
+    dict(
+        type='MeanTeacherHook', momentum={{_base_.ema_momentum}},
+        buffer_policy='copy'),
+    dict(type='RandomStateHook'),
+    dict(type='PseudoLabelVisualizationHook', interval=500, max_images=4),
+]

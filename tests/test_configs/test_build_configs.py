@@ -292,6 +292,11 @@ def test_method_structure(load, folder, name):
         return
     assert cfg.val_cfg.type == 'TeacherStudentValLoop'
     assert checkpoint.save_best == 'teacher/mIoU'
+    # pseudo-labels drawn every 1,000 iterations (README, "Seeing the
+    # pseudo-labels"); scaled mode on other GPU counts
+    assert any(h.type == 'PseudoLabelVisualizationHook' and
+               h.interval == 1000 for h in cfg.custom_hooks)
+    assert cfg.auto_scale_lr.base_batch_size == 32
     # pseudo-label accuracy from the unlabeled images' masks (diagnostics)
     assert cfg.train_dataloader.dataset.diagnostic_masks is True
     assert any(t.type == 'LoadDiagnosticMask'

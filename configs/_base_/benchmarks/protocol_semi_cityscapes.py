@@ -48,3 +48,6 @@ _base_ = ['../datasets/semi_cityscapes.py']
 # GPUs with the per-GPU batch of the dataset base (2 labeled + 2 unlabeled).
 num_gpus = 8
 lr = 0.004
+# Scaled mode on other GPU counts (tools/train.py --auto-scale-lr): the LR
+# scales with the real images per step against the protocol's 8 GPUs x (2 + 2).
+auto_scale_lr = dict(enable=False, base_batch_size=32)

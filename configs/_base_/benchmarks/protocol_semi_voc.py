@@ -88,3 +88,6 @@ _base_ = ['../datasets/semi_pascal_voc.py']
 # GPUs with the per-GPU batch of the dataset base (4 labeled + 4 unlabeled).
 num_gpus = 4
 lr = 0.001
+# Scaled mode on other GPU counts (tools/train.py --auto-scale-lr): the LR
+# scales with the real images per step against the protocol's 4 GPUs x (4 + 4).
+auto_scale_lr = dict(enable=False, base_batch_size=32)

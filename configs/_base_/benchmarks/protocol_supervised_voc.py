@@ -30,3 +30,6 @@ param_scheduler = [
 train_cfg = dict(type='IterBasedTrainLoop')
 val_cfg = dict(_delete_=True, type='ValLoop')
 default_hooks = dict(checkpoint=dict(save_best='mIoU'))
+# Scaled mode on other GPU counts (tools/train.py --auto-scale-lr): the LR
+# scales with the real images per step against the protocol's 4 GPUs x 4.
+auto_scale_lr = dict(enable=False, base_batch_size=16)
