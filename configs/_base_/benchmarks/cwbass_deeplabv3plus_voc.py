@@ -3,8 +3,8 @@
 Base of configs/cwbass/deeplabv3plus_r50_voc_*.py (the R101 leaves inherit
 their R50 sibling and set the depth and weights). Protocol and deviations
 from the reference: configs/_base_/benchmarks/protocol_semi_voc.py.
-CW-BASS options (dynamic threshold, confidence-weighted loss, band CE in the
-boundary-aware head): configs/_base_/models/cwbass_deeplabv3plus_r50-d8.py.
+CW-BASS options (dynamic threshold, confidence-weighted loss, band CE on the
+pseudo-labels): configs/_base_/models/cwbass_deeplabv3plus_r50-d8.py.
 """
 _base_ = [
     '../methods/cwbass_deeplabv3plus_r50-d8.py',

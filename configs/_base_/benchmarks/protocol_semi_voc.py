@@ -1,9 +1,10 @@
 """Reference protocol of CW-BASS on Pascal VOC 2012, semi-supervised part.
 
 Shared by every configs/cwbass/*_voc_*.py and
-configs/baselines/mean_teacher_*_voc_*.py (through the method bases of this
-folder); the method bases add the model. Leaves set the split, the
-iterations and the backbone.
+configs/baselines/mean_teacher_*_voc_*.py (through the benchmark bases of
+this folder, which add a method base of configs/_base_/methods). The split
+bases (configs/_base_/splits) hold the lists and the iterations; the
+leaves combine a benchmark base and a split base and set the backbone.
 
 What the reference (method.md and the official code, ST++ lineage) does and
 this protocol keeps:
@@ -12,7 +13,7 @@ this protocol keeps:
   SGD momentum 0.9, weight decay 1e-4, lr 0.001 for the backbone and 10x for
   the decode head, poly 0.9 per iteration down to 0;
 * 80 epochs over the unlabeled set converted to iterations:
-  max_iters = 80 x ceil(|unlabeled| / 16) (leaves show the arithmetic);
+  max_iters = 80 x ceil(|unlabeled| / 16) (the split bases and the README table show the arithmetic);
   linear ramp of the unsupervised weight over the first 5 epochs;
 * 321x321 crops after a random rescale of the long side to 400 x [0.5, 2.0]
   and a horizontal flip; teacher and student see the same weak view of an
