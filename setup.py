@@ -73,6 +73,8 @@ setup(
         'numpy',
         'Pillow',
         'matplotlib',
+        # markdown tables of the tools (TableStyle.MARKDOWN)
+        'prettytable>=3.12',
         'setuptools>=77,<81',
     ],
     extras_require={
