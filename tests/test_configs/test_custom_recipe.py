@@ -132,7 +132,7 @@ def test_recipe_on_a_folder_dataset(tmp_path, shrink_options):
     assert cfg.model.type == 'CWBASSSegmentor'
     assert [h.type for h in cfg.custom_hooks] == [
         'MeanTeacherHook', 'RandomStateHook', 'DynamicThresholdHook',
-        'ConfidenceDecayHook'
+        'ConfidenceDecayHook', 'PseudoLabelVisualizationHook'
     ]
 
     # Step 3: train (2 iterations, one evaluation), then test.
