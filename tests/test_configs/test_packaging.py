@@ -94,7 +94,7 @@ def test_config_outside_the_repository_inherits_ours(installed, tmp_path):
     assert facts['model'] == 'CWBASSSegmentor' and facts['depth'] == 101
     assert facts['hooks'] == [
         'MeanTeacherHook', 'RandomStateHook', 'DynamicThresholdHook',
-        'ConfidenceDecayHook'
+        'ConfidenceDecayHook', 'PseudoLabelVisualizationHook'
     ]
     assert facts['train_cfg'] == dict(
         type='SemiIterBasedTrainLoop', max_iters=100, val_interval=4632)
