@@ -1,6 +1,15 @@
 #!/usr/bin/env bash
 # Usage: tools/dist_train.sh CONFIG GPUS [train.py args...]
 # Multi-node: set NNODES, NODE_RANK, MASTER_ADDR (and PORT).
+# The interpreter tools/train.py would use: `python` on PATH, i.e. the
+# project's .venv once it is activated ($PYTHON to choose another).
+PYTHON=${PYTHON:-python}
+if ! "$PYTHON" -c 'import torch, mmseg' >/dev/null 2>&1; then
+    echo "$(basename "$0"): '$PYTHON' ($(command -v "$PYTHON" || echo 'not found')) cannot import torch and mmseg;" \
+        "activate the project's environment first: source .venv/bin/activate (created by make setup)" >&2
+    exit 1
+fi
+
 CONFIG=$1
 GPUS=$2
 NNODES=${NNODES:-1}
@@ -9,7 +18,7 @@ PORT=${PORT:-29500}
 MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
 
 PYTHONPATH="$(dirname "$0")/..":$PYTHONPATH \
-python -m torch.distributed.run \
+"$PYTHON" -m torch.distributed.run \
     --nnodes="$NNODES" \
     --node_rank="$NODE_RANK" \
     --master_addr="$MASTER_ADDR" \

@@ -74,3 +74,4 @@ if [ ! -f "$stamp" ] || [ setup.py -nt "$stamp" ] || ! "$PY" -c "import mmseg_cw
     touch "$stamp"
 fi
 log "environment ready: $("$PY" -c 'import torch, mmcv, mmengine, mmseg; print(f"torch {torch.__version__}, mmcv {mmcv.__version__}, mmengine {mmengine.__version__}, mmseg {mmseg.__version__}")')"
+log "to use it in this shell: source $VENV/bin/activate"
