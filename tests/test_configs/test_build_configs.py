@@ -114,8 +114,9 @@ def segmentor_of(cfg):
 
 
 def readme_iteration_row(dataset, split):
-    """The row of the README's iteration table that names the split base."""
-    with open(osp.join(REPO, 'README.md'), encoding='utf-8') as f:
+    """The row of the iteration table (docs/training.md, linked from the
+    README) that names the split base."""
+    with open(osp.join(REPO, 'docs', 'training.md'), encoding='utf-8') as f:
         rows = [
             line for line in f
             if line.startswith('|') and
