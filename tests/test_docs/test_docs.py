@@ -508,19 +508,7 @@ def github_slug(heading: str) -> str:
 
 def prose(text: str) -> str:
     """``text`` without fenced code blocks and inline code spans."""
-    lines, fence = [], None
-    for line in text.split('\n'):
-        match = FENCE.match(line)
-        if fence is None and match:
-            fence = match[2]
-            lines.append('')
-        elif fence is not None:
-            if match and match[2] == fence and not match[3]:
-                fence = None
-            lines.append('')
-        else:
-            lines.append(re.sub(r'`[^`]*`', '``', line))
-    return '\n'.join(lines)
+    return re.sub(r'`[^`\n]*`', '``', prose_with_code_spans(text))
 
 
 @functools.lru_cache(maxsize=None)
@@ -575,3 +563,46 @@ def test_readme_is_the_overview():
     linked = set(re.findall(r'\]\((docs/[\w.-]+\.md)', prose(text)))
     guides = {f for f in doc_files() if f.startswith('docs/')}
     assert guides <= linked, f'guides not linked: {sorted(guides - linked)}'
+
+
+#: Paths named in prose that are not in the repository, and why.
+NOT_IN_REPOSITORY = {
+    'configs/_base_/datasets/semi_my_dataset.py':
+    'your copy (docs/custom_dataset.md)',
+    'configs/custom/cwbass_my_dataset.py': 'your copy (docs/custom_dataset.md)',
+    'tools/benchmark.py': 'the removed previous benchmark (history)',
+    'tools/demo.py': 'the removed previous demo tool (history)',
+}
+
+
+@pytest.mark.parametrize('doc', doc_files())
+def test_inline_paths_exist(doc):
+    """Scripts and configs named in prose and tables (inline code) exist,
+    e.g. the command column of the results tables."""
+    with open(osp.join(REPO, doc), encoding='utf-8') as f:
+        text = f.read()
+    spans = re.findall(r'`([^`\n]+)`', prose_with_code_spans(text))
+    missing = set()
+    for span in spans:
+        for word in span.split():
+            word = word.strip('"\'(),;')
+            if re.fullmatch(r'(configs|tools)/[\w./+-]+\.(py|sh)', word) and \
+                    not osp.exists(osp.join(REPO, word)) and \
+                    word not in NOT_IN_REPOSITORY:
+                missing.add(word)
+    assert not missing, f'{doc} names missing files: {sorted(missing)}'
+
+
+def prose_with_code_spans(text: str) -> str:
+    """``text`` without its fenced code blocks (inline code kept)."""
+    lines, fence = [], None
+    for line in text.split('\n'):
+        match = FENCE.match(line)
+        if fence is None and match:
+            fence = match[2]
+        elif fence is not None:
+            if match and match[2] == fence and not match[3]:
+                fence = None
+        else:
+            lines.append(line)
+    return '\n'.join(lines)
