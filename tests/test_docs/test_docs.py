@@ -606,3 +606,31 @@ def prose_with_code_spans(text: str) -> str:
         else:
             lines.append(line)
     return '\n'.join(lines)
+
+
+@pytest.mark.parametrize('command,error', [
+    ('python tools/make_splits.py --dataset pascal_voc --no-such-option',
+     '--no-such-option is not an option of tools/make_splits.py'),
+    ('python tools/no_such_tool.py', 'does not exist'),
+    ('python tools/make_splits.py --config configs/no_such.py',
+     'configs/no_such.py does not exist'),
+    ('make no-such-target', 'no make target no-such-target'),
+    ('bash tools/dist_train.sh configs/cwbass/deeplabv3plus_r101_voc_1-8.py '
+     'four', 'GPU count'),
+    ('rm -rf work_dirs', "does not know how to check 'rm'"),
+    ('NO_SUCH=$(python -c "print(1)")', 'unknown variable NO_SUCH'),
+])
+def test_check_by_name_catches_drift(command, error):
+    """What a check-only block may not name (the check can fail)."""
+    ws = Workspace(REPO, tool_env(REPO, os.devnull))
+    block = Block('x.md', 1, ['# needs real data', command],
+                  '# needs real data')
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        for script in ('tools/make_splits.py', 'tools/train.py'):
+            ws.helps[script] = pool.submit(
+                subprocess.run,
+                [sys.executable, osp.join(REPO, script), '--help'],
+                cwd=REPO, env=ws.env, capture_output=True, text=True,
+                timeout=300) if script in command else None
+        with pytest.raises(AssertionError, match=re.escape(error)):
+            check_by_name(block, ws)
