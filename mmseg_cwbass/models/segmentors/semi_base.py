@@ -130,6 +130,7 @@ class SemiBaseSegmentor(BaseSegmentor):
                              f'{PREDICT_ON}, got '
                              f"{self.semi_test_cfg['predict_on']!r}")
         self.ignore_index = self.semi_train_cfg['ignore_index']
+        self._check_crop_size(segmentor)
         self.freeze(self.teacher)
 
     # ------------------------------------------------------------------ utils
@@ -155,6 +156,16 @@ class SemiBaseSegmentor(BaseSegmentor):
                              'of them')
         return dict(
             type='MultiBranchDataPreprocessor', data_preprocessor=chosen)
+
+    def _check_crop_size(self, segmentor: dict) -> None:
+        """Let a backbone with input-size rules (DINOv2: multiples of 14)
+        refuse the configured training crop now, not at the first step."""
+        check = getattr(getattr(self.student, 'backbone', None),
+                        'check_crop_size', None)
+        size = (segmentor.get('data_preprocessor') or {}).get('size')
+        if callable(check) and size is not None:
+            check(size, 'model.segmentor.data_preprocessor.size (the '
+                  'training crop)')
 
     @staticmethod
     def freeze(model: nn.Module) -> None:
