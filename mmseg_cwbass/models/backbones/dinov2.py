@@ -235,6 +235,10 @@ class DINOv2(BaseModule):
             checkpoint='dinov2_vitb14_mmseg.pth')`` from the converter.
     """
 
+    #: mmseg has no equivalent: tools/model_converters/export_model.py keeps
+    #: ``custom_imports`` for this module alone in an exported config.
+    export_custom_import = __name__
+
     def __init__(self,
                  arch: Union[str, dict] = 'b',
                  num_register_tokens: int = 0,
