@@ -57,6 +57,14 @@ SEMI_TRAIN_DEFAULTS = dict(
 SEMI_TEST_DEFAULTS = dict(predict_on='teacher')
 
 
+def _batch_slice(feats, start: int, stop: Optional[int]):
+    """Images ``start:stop`` of backbone features: a tensor, or (nested)
+    lists of them such as ViT ``[feature, cls_token]`` pairs."""
+    if isinstance(feats, Tensor):
+        return feats[start:stop]
+    return type(feats)(_batch_slice(f, start, stop) for f in feats)
+
+
 @reject_unknown_args
 class SemiBaseSegmentor(BaseSegmentor):
     """Teacher/student segmentor for semi-supervised training.
@@ -445,8 +453,8 @@ class SemiBaseSegmentor(BaseSegmentor):
             feats = self.student.extract_feat(
                 torch.cat([sup_inputs, unsup_inputs]))
             num_sup = sup_inputs.shape[0]
-            return ([f[:num_sup] for f in feats],
-                    [f[num_sup:] for f in feats])
+            return (_batch_slice(feats, 0, num_sup),
+                    _batch_slice(feats, num_sup, None))
         return (self.student.extract_feat(sup_inputs),
                 self.student.extract_feat(unsup_inputs))
 

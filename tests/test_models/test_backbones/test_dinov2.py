@@ -141,3 +141,36 @@ def test_semi_segmentor_refuses_bad_crop_at_build(tiny_segmentor_cfg):
     with pytest.raises(ValueError, match=r'data_preprocessor.size .*'
                        r'\(64, 64\).*64 -> 56 or 70'):
         MODELS.build(dict(type='MeanTeacherSegmentor', segmentor=seg))
+
+
+def tiny_dpt_segmentor(tiny_segmentor_cfg, size=(28, 28)):
+    seg = tiny_segmentor_cfg
+    seg['data_preprocessor']['size'] = size
+    seg['backbone'] = dict(type='DINOv2', arch=dict(TINY, num_layers=4),
+                           out_indices=(0, 1, 2, 3), num_register_tokens=4)
+    seg['decode_head'] = dict(
+        type='DPTHead', in_channels=(24, ) * 4, embed_dims=24, channels=8,
+        post_process_channels=[8, 8, 8, 8], readout_type='ignore',
+        in_index=(0, 1, 2, 3), input_transform='multiple_select',
+        num_classes=4, norm_cfg=dict(type='BN'))
+    return seg
+
+
+def test_concat_student_forward_splits_feature_cls_pairs(
+        tiny_segmentor_cfg, make_semi_batch):
+    """One student pass over labeled + unlabeled images gives each part its
+    own [feature, cls_token] pairs: the same losses as two passes."""
+    seg = tiny_dpt_segmentor(tiny_segmentor_cfg)
+    concat = MODELS.build(dict(type='MeanTeacherSegmentor', segmentor=seg,
+                               pseudo_threshold=0.0))
+    separate = MODELS.build(dict(
+        type='MeanTeacherSegmentor', segmentor=seg, pseudo_threshold=0.0,
+        semi_train_cfg=dict(concat_student_forward=False)))
+    separate.load_state_dict(concat.state_dict())
+    concat.eval()
+    separate.eval()
+    batch = dict(size=(28, 28), num_sup=2, num_unsup=3)
+    a = concat.loss(*make_semi_batch(**batch))
+    b = separate.loss(*make_semi_batch(**batch))
+    for key in a:
+        assert torch.allclose(a[key], b[key], atol=1e-5), key
