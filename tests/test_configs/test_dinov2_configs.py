@@ -139,7 +139,8 @@ def test_dinov2_protocol(load, method, row, load_tool):
     assert seg.backbone.out_indices == outs
     assert seg.backbone.num_register_tokens == 0
     assert seg.backbone.init_cfg == dict(
-        type='Pretrained', checkpoint=f'pretrained/dinov2_vit{size}14_mmseg.pth')
+        type='Pretrained',
+        checkpoint=f'pretrained/dinov2_vit{size}14_mmseg.pth')
     head = seg.decode_head
     assert head.type == 'DPTHead' and head.readout_type == 'ignore'
     assert tuple(head.in_channels) == (width, ) * 4
@@ -258,3 +259,18 @@ def test_full_dinov2_b_model_builds_and_refuses_a_bad_crop(load):
     cfg['segmentor']['data_preprocessor']['size'] = (512, 512)
     with pytest.raises(ValueError, match=r'\(512, 512\).*504 or 518'):
         MODELS.build(cfg)
+
+
+def test_benchmark_config_builds():
+    """The DINOv2-S row of tools/analysis_tools/benchmark.py."""
+    cfg = Config.fromfile(
+        osp.join(CONFIGS, 'benchmark', 'cwbass_dinov2-s_112x112_2+2.py'))
+    model_cfg = cfg.model.to_dict()
+    seg = model_cfg['segmentor']
+    assert seg['data_preprocessor']['size'] == (112, 112)
+    assert seg['backbone']['arch'] == 's' and seg['backbone']['init_cfg'] \
+        is None
+    assert cfg.optim_wrapper.optimizer.type == 'AdamW'
+    model = MODELS.build(model_cfg)
+    student = sum(p.numel() for p in model.student.parameters())
+    assert 24e6 < student < 25.5e6, student

@@ -1,7 +1,8 @@
 """CW-BASS on DINOv2-B + DPT, Pascal VOC 2012 (DINOv2 protocol).
 
-Base of configs/cwbass/dinov2-*_voc_*.py (the ViT-S and ViT-L leaves
-override the sizes, configs/_base_/models/dinov2_sizes.py). Protocol:
+Base of configs/cwbass/dinov2-*_voc_*.py
+(the ViT-S and ViT-L leaves override the sizes,
+configs/_base_/models/dinov2_sizes.py). Protocol:
 configs/_base_/benchmarks/protocol_dinov2_semi_voc.py; model and method
 options: configs/_base_/models/cwbass_dinov2-b_dpt.py.
 """

@@ -1,9 +1,9 @@
-"""Supervised-only baseline, DINOv2 protocol, Cityscapes (split's labeled list).
+"""Supervised-only baseline, DINOv2 protocol, Cityscapes.
 
-The crop, augmentation, optimizer recipe, epochs and evaluation of
-protocol_dinov2_semi_cityscapes.py, 8 GPUs x 2 labeled images per iteration, no
-unlabeled data, no teacher. Plain mmseg EncoderDecoder, standard ValLoop
-(metric ``mIoU``).
+The labeled list of a split with the crop, augmentation, optimizer
+recipe, epochs and evaluation of protocol_dinov2_semi_cityscapes.py,
+8 GPUs x 2 labeled images per iteration, no unlabeled data, no teacher.
+Plain mmseg EncoderDecoder, standard ValLoop (metric ``mIoU``).
 """
 _base_ = [
     '../datasets/supervised_cityscapes_dinov2.py',

@@ -1,9 +1,9 @@
-"""Supervised-only baseline, DINOv2 protocol, Pascal VOC 2012 (split's labeled list).
+"""Supervised-only baseline, DINOv2 protocol, Pascal VOC 2012.
 
-The crop, augmentation, optimizer recipe, epochs and evaluation of
-protocol_dinov2_semi_voc.py, 4 GPUs x 4 labeled images per iteration, no
-unlabeled data, no teacher. Plain mmseg EncoderDecoder, standard ValLoop
-(metric ``mIoU``).
+The labeled list of a split with the crop, augmentation, optimizer
+recipe, epochs and evaluation of protocol_dinov2_semi_voc.py,
+4 GPUs x 4 labeled images per iteration, no unlabeled data, no teacher.
+Plain mmseg EncoderDecoder, standard ValLoop (metric ``mIoU``).
 """
 _base_ = [
     '../datasets/supervised_pascal_voc_dinov2.py',
