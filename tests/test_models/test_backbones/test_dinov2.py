@@ -174,3 +174,47 @@ def test_concat_student_forward_splits_feature_cls_pairs(
     b = separate.loss(*make_semi_batch(**batch))
     for key in a:
         assert torch.allclose(a[key], b[key], atol=1e-5), key
+
+
+def test_micro_batches_equal_one_batch_with_dinov2():
+    """semi_train_cfg.micro_batches works unchanged with DINOv2 + DPT:
+    two micro-batches give the weights of one whole batch (GroupNorm head
+    without dropout, inputs padded to 42x42)."""
+    import importlib.util
+    import os.path as osp
+
+    from mmengine.optim import OptimWrapper
+    path = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
+                    'test_segmentors', '_global_batch_worker.py')
+    spec = importlib.util.spec_from_file_location('_gb_worker_dinov2', path)
+    worker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(worker)
+    seg = copy.deepcopy(worker.SEGMENTOR)
+    seg['data_preprocessor']['size'] = (42, 42)
+    seg['backbone'] = dict(type='DINOv2', arch=dict(TINY, num_layers=4),
+                           out_indices=(0, 1, 2, 3))
+    seg['decode_head'] = dict(
+        type='DPTHead', in_channels=(24, ) * 4, embed_dims=24, channels=8,
+        post_process_channels=[8, 8, 8, 8], readout_type='ignore',
+        in_index=(0, 1, 2, 3), input_transform='multiple_select',
+        num_classes=4, norm_cfg=worker.GN, dropout_ratio=0.0,
+        loss_decode=dict(type='GlobalCrossEntropyLoss'))
+    states = []
+    for micro in (1, 2):
+        torch.manual_seed(0)
+        model = MODELS.build(dict(
+            type='CWBASSSegmentor', segmentor=copy.deepcopy(seg),
+            semi_train_cfg=dict(micro_batches=micro)))
+        model.train()
+        optim = OptimWrapper(torch.optim.SGD(
+            [p for p in model.parameters() if p.requires_grad], lr=0.01))
+        for step in range(2):
+            images, labels = worker.full_batch(step)
+            model.train_step(
+                worker.shard(images, labels, [0, 1, 2, 3], [0, 1, 2, 3]),
+                optim)
+        states.append(model.student.state_dict())
+    for name, value in states[0].items():
+        assert torch.allclose(states[1][name], value, atol=1e-6), name
+    assert not torch.equal(states[0]['backbone.layers.0.attn.qkv.weight'],
+                           model.teacher.backbone.layers[0].attn.qkv.weight)
