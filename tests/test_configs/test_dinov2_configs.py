@@ -274,3 +274,30 @@ def test_benchmark_config_builds():
     model = MODELS.build(model_cfg)
     student = sum(p.numel() for p in model.student.parameters())
     assert 24e6 < student < 25.5e6, student
+
+
+def test_layer_decay_option_of_the_recipe(load):
+    """The documented option (schedules/dinov2_adamw.py: dinov2_layer_decay)
+    merged into a DINOv2 config gives the student's blocks decayed lrs,
+    the head its 40x and the teacher nothing."""
+    from mmengine.optim import build_optim_wrapper
+    cfg = copy.deepcopy(load('cwbass', 'dinov2-b_dpt_voc_1-8'))
+    cfg.merge_from_dict(dict(optim_wrapper=cfg.dinov2_layer_decay))
+    model_cfg = cfg.model.to_dict()
+    _sync_bn_to_bn(model_cfg)
+    seg = model_cfg['segmentor']
+    seg['backbone'].update(
+        arch=dict(embed_dims=24, num_layers=4, num_heads=2),
+        out_indices=(0, 1, 2, 3), init_cfg=None)
+    seg['decode_head'].update(
+        in_channels=(24, ) * 4, embed_dims=24, channels=8,
+        post_process_channels=[8, 8, 8, 8])
+    model = MODELS.build(model_cfg)
+    wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    lrs = {g['name']: g['lr'] for g in wrapper.optimizer.param_groups}
+    assert not any(name.startswith('teacher.') for name in lrs)
+    assert lrs['student.backbone.layers.3.attn.qkv.weight'] == \
+        pytest.approx(5e-6 * 0.9)
+    assert lrs['student.backbone.pos_embed'] == pytest.approx(5e-6 * 0.9**5)
+    assert lrs['student.decode_head.conv_seg.weight'] == \
+        pytest.approx(5e-6 * 40)
