@@ -159,7 +159,8 @@ class Attention(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         batch, tokens, dims = x.shape
         qkv = self.qkv(x).reshape(batch, tokens, 3, self.num_heads,
-                                  dims // self.num_heads).permute(2, 0, 3, 1, 4)
+                                  dims // self.num_heads)
+        qkv = qkv.permute(2, 0, 3, 1, 4)
         # softmax(q k^T / sqrt(d)) v, as the official eager attention.
         out = F.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2])
         return self.proj(out.transpose(1, 2).reshape(batch, tokens, dims))
