@@ -150,3 +150,24 @@ def test_cli_refuses_a_truncated_file_and_overwrites_nothing(
     # the existing output is untouched and no temporary file is left
     assert dst.read_bytes() == b'an earlier conversion'
     assert [p.name for p in dst.parent.iterdir()] == ['dst.pth']
+
+
+def test_converted_file_loads_through_init_cfg_and_must_fit(run_tool,
+                                                            tmp_path):
+    """init_cfg=dict(type='Pretrained') loads the conversion exactly; a
+    "-reg" file in a backbone without registers is refused by name."""
+    from mmseg_cwbass.models.backbones import DINOv2
+    state = official_vit_s(registers=4)
+    status, error, _, dst = convert(run_tool, tmp_path, state)
+    assert status == 0, error
+    pretrained = dict(type='Pretrained', checkpoint=str(dst))
+    model = DINOv2(arch='s', num_register_tokens=4, init_cfg=pretrained)
+    model.init_weights()
+    assert torch.equal(model.layers[7].mlp.fc2.weight,
+                       state['blocks.7.mlp.fc2.weight'])
+    assert torch.equal(model.register_tokens, state['register_tokens'])
+    plain = DINOv2(arch='s', init_cfg=pretrained)
+    with pytest.raises(ValueError,
+                       match=r"dst.pth does not fit .*'register_tokens' "
+                       r'unexpected'):
+        plain.init_weights()

@@ -304,8 +304,18 @@ class DINOv2(BaseModule):
         self.norm = nn.LayerNorm(dims, eps=1e-6)
 
     def init_weights(self) -> None:
-        """Random init as the official code, unless a checkpoint is given."""
-        if self.init_cfg is not None:
+        """Random init as the official code, unless a checkpoint is given.
+
+        A ``Pretrained`` checkpoint must fit exactly (mmengine's loader is
+        not strict: a "-reg" checkpoint in a model without registers would
+        silently drop its register tokens).
+        """
+        cfg = self.init_cfg
+        if isinstance(cfg, dict) and cfg.get('type') == 'Pretrained':
+            self._load_pretrained(cfg['checkpoint'], cfg.get('prefix'))
+            self._is_init = True
+            return
+        if cfg is not None:
             super().init_weights()
             return
         nn.init.trunc_normal_(self.pos_embed, std=.02)
@@ -316,6 +326,31 @@ class DINOv2(BaseModule):
             if isinstance(module, nn.Linear):
                 nn.init.trunc_normal_(module.weight, std=.02)
                 nn.init.zeros_(module.bias)
+
+    def _load_pretrained(self, path: str, prefix: Optional[str]) -> None:
+        from mmengine.runner.checkpoint import CheckpointLoader
+        checkpoint = CheckpointLoader.load_checkpoint(path, map_location='cpu')
+        state = checkpoint.get('state_dict', checkpoint)
+        if prefix:
+            start = prefix.rstrip('.') + '.'
+            state = {k[len(start):]: v for k, v in state.items()
+                     if k.startswith(start)}
+        own = self.state_dict()
+        problems = [f'{k!r} missing' for k in own if k not in state] + [
+            f'{k!r} unexpected' for k in state if k not in own] + [
+                f'{k!r} has shape {tuple(state[k].shape)}, the model '
+                f'{tuple(own[k].shape)}' for k in own
+                if k in state and state[k].shape != own[k].shape]
+        if problems:
+            raise ValueError(
+                f'{path} does not fit this DINOv2 (embed_dims '
+                f'{self.embed_dims}, {self.num_layers} blocks, '
+                f'num_register_tokens={self.num_register_tokens}): '
+                f'{problems[0]} ({len(problems)} problems). Convert the '
+                'official file with tools/model_converters/'
+                'dinov2_to_mmseg.py, which prints the matching backbone '
+                'config.')
+        self.load_state_dict(state)
 
     # ---------------------------------------------------------------- input
     def check_crop_size(self, crop_size: Union[int, Sequence[int]],
