@@ -1,8 +1,9 @@
 # Copyright (c) mmseg-cwbass contributors. Licensed under the Apache-2.0.
 """What a user sees with DINOv2: the CW-BASS DINOv2 config, shrunk (a tiny
 random-init DINOv2 in a leaf config that inherits the real one, crop 56,
-2 + 2 images, 2 iterations), trains and evaluates through ``tools/train.py``
-and through mmseg's stock ``tools/train.py`` + ``tools/test.py``; the
+2 + 2 images, 2 iterations), trains, draws its pseudo-labels and evaluates
+through ``tools/train.py`` and through mmseg's stock ``tools/train.py`` +
+``tools/test.py``; the
 teacher exported by ``tools/model_converters/export_model.py`` runs in
 stock ``MMSegInferencer`` on an image whose size is not a multiple of 14.
 Data: toy VOC in the real layout (prepare_voc_aug, make_splits)."""
@@ -49,7 +50,12 @@ def workspace(tmp_path_factory, load_tool, shrink_options):
                   str(root / 'data' / 'splits'))
     config = root / 'tiny_dinov2_voc_1-8.py'
     config.write_text(TINY.format(config=CONFIG))
-    options = shrink_options(Config.fromfile(str(config)))
+    cfg = Config.fromfile(str(config))
+    options = shrink_options(cfg)
+    # Draw the pseudo-label panels at every step.
+    [hook] = [i for i, h in enumerate(cfg.custom_hooks)
+              if h.type == 'PseudoLabelVisualizationHook']
+    options.append(f'custom_hooks.{hook}.interval=1')
     return dict(root=root, config=str(config), options=options,
                 store=str(root / 'trusted.txt'), image=voc +
                 '/JPEGImages/' + sorted(os.listdir(voc + '/JPEGImages'))[0])
@@ -91,6 +97,10 @@ def test_train_export_and_infer(workspace, tmp_path):
     assert {'teacher/mIoU', 'student/mIoU'} <= set(val)
     checkpoint = osp.join(work, 'iter_2.pth')
     assert osp.isfile(checkpoint)
+    # The pseudo-label pictures work unchanged.
+    drawn = [f for _, _, files in os.walk(work) for f in files
+             if f.startswith('pseudo_label_0')]
+    assert len(drawn) == 2, drawn
 
     # Export the teacher; the plain config keeps custom_imports for the
     # backbone module alone and says so.
