@@ -78,7 +78,10 @@ setup(
         'setuptools>=77,<81',
     ],
     extras_require={
-        'tests': ['pytest>=7', 'pytest-xdist'],
+        # transformers: the independent DINOv2 implementation the backbone
+        # is tested against (tests/test_models/test_backbones); never
+        # imported by the package.
+        'tests': ['pytest>=7', 'pytest-xdist', 'transformers>=5'],
     },
     classifiers=[
         'License :: OSI Approved :: Apache Software License',

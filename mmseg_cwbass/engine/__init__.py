@@ -2,6 +2,7 @@ from .checkpoint import (AtomicLocalBackend, UntrustedCheckpointError,
                          load_checkpoint_file, trust_file)
 from .hooks import *  # noqa: F401,F403
 from .model_wrapper import SemiDistributedDataParallel
+from .optimizers import *  # noqa: F401,F403
 from .runner import *  # noqa: F401,F403
 
 __all__ = [

@@ -13,8 +13,10 @@ def _shrink_options(cfg):
     semi = 'segmentor' in model
     seg = model.segmentor if semi else model
     p = 'model.segmentor.' if semi else 'model.'
-    opts = [f'{p}data_preprocessor.size=(64,64)']
     kind = seg.backbone.type
+    # DINOv2 trains on multiples of its 14-pixel patch.
+    crop = '(56,56)' if kind == 'DINOv2' else '(64,64)'
+    opts = [f'{p}data_preprocessor.size={crop}']
     if 'ResNet' in kind:
         opts += [
             f'{p}pretrained=None', f'{p}backbone.depth=18',
@@ -38,6 +40,10 @@ def _shrink_options(cfg):
             # The 1,500-iteration warm-up must end before max_iters.
             'param_scheduler.0.end=1', 'param_scheduler.1.begin=1'
         ]
+    elif kind == 'DINOv2':
+        # The width and depth are set by a tiny leaf config (arch is a
+        # dict there); no pretrained weights.
+        opts.append(f'{p}backbone.init_cfg=None')
     dataset = cfg.train_dataloader.dataset
     voc = cfg.val_dataloader.dataset.type == 'PascalVOCDataset'
     scale = '(96,96)' if voc else '(128,64)'
@@ -46,10 +52,10 @@ def _shrink_options(cfg):
     for role, part in parts.items():
         key = 'train_dataloader.dataset.' + (f'{role}.' if role else '')
         resize = _index(part.pipeline, 'RandomResize')
-        crop = _index(part.pipeline, 'RandomCrop')
+        index = _index(part.pipeline, 'RandomCrop')
         opts += [
             f'{key}pipeline.{resize}.scale={scale}',
-            f'{key}pipeline.{crop}.crop_size=(64,64)'
+            f'{key}pipeline.{index}.crop_size={crop}'
         ]
     if semi:
         opts += [

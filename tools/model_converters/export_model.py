@@ -322,6 +322,13 @@ def export_semi_checkpoint(config: Union[str, Path, Config],
     header = ('# Plain MMSegmentation config exported by mmseg_cwbass from\n'
               f'# {source_cfg or "a Config object"} ({branch} branch of '
               f'{Path(checkpoint_path).name}).\n')
+    kept = plain_cfg.get('custom_imports')
+    if kept:
+        # Say why the plain config still imports a plugin module.
+        header += ('# custom_imports keeps ' +
+                   ', '.join(kept.get('imports', [])) + ': a model part '
+                   'mmseg has no equivalent of (mmseg_cwbass must be '
+                   'installed).\n')
     cfg_path.write_text(header + plain_cfg.pretty_text, encoding='utf-8')
     torch.save(dict(meta=meta, state_dict=dict(state_dict)), ckpt_path)
 

@@ -19,6 +19,10 @@ class is converted to plain mmseg by, in this order:
    inference, so the export then proves it: both models get the same
    weights and must give the same logits on a random input.
 
+A plugin class with no mmseg equivalent that names its module in the class
+attribute ``export_custom_import`` (the DINOv2 backbone) is kept as it is,
+and the exported config keeps ``custom_imports`` for that module alone.
+
 Weights the plain model does not have (a training-only branch) are dropped.
 Plugin metrics and hooks are dropped, plugin loops are replaced by
 mmengine's; anything else plugin-only is an error unless
@@ -58,6 +62,10 @@ PLAIN_ROOTS = frozenset(
 #: Name of the optional classmethod a plugin model class offers to convert
 #: its config into a plain-mmseg one.
 EXPORT_HOOK = 'export_plain_cfg'
+#: Name of the optional class attribute of a plugin model class that mmseg
+#: has no equivalent of (the DINOv2 backbone): the module to import for it.
+#: The exported config then keeps ``custom_imports`` for these modules alone.
+IMPORT_HOOK = 'export_custom_import'
 
 
 class ExportError(RuntimeError):
@@ -351,6 +359,19 @@ def convert_config(config: Union[str, Path, Config],
                                                    notes)
         original = before if converted else None
     problems = find_plugin_types(segmentor, 'model', registries)
+    imports: List[str] = []
+    if not allow_plugin_types:
+        for path, type_ in list(problems):
+            module = getattr(_resolve(type_, registries)[1], IMPORT_HOOK,
+                             None)
+            if isinstance(module, str):
+                problems.remove((path, type_))
+                if module not in imports:
+                    imports.append(module)
+                notes.append(f'{path}: {type_} has no mmseg equivalent; '
+                             f'custom_imports keeps its module {module} '
+                             'alone (the exported config needs mmseg_cwbass '
+                             'installed)')
     for key in list(plain):
         value = plain[key]
         if not find_plugin_types(value, key, registries):
@@ -389,5 +410,8 @@ def convert_config(config: Union[str, Path, Config],
         plain['custom_imports'] = original_imports or dict(
             imports=['mmseg_cwbass'], allow_failed_imports=False)
         notes.append(f'WARNING: kept custom_imports for {listing}')
+    if imports and 'custom_imports' not in plain:
+        plain['custom_imports'] = dict(
+            imports=imports, allow_failed_imports=False)
     plain['model'] = segmentor
     return Config(plain), notes, original

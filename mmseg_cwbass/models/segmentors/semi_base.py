@@ -57,6 +57,14 @@ SEMI_TRAIN_DEFAULTS = dict(
 SEMI_TEST_DEFAULTS = dict(predict_on='teacher')
 
 
+def _batch_slice(feats, start: int, stop: Optional[int]):
+    """Images ``start:stop`` of backbone features: a tensor, or (nested)
+    lists of them such as ViT ``[feature, cls_token]`` pairs."""
+    if isinstance(feats, Tensor):
+        return feats[start:stop]
+    return type(feats)(_batch_slice(f, start, stop) for f in feats)
+
+
 @reject_unknown_args
 class SemiBaseSegmentor(BaseSegmentor):
     """Teacher/student segmentor for semi-supervised training.
@@ -130,6 +138,7 @@ class SemiBaseSegmentor(BaseSegmentor):
                              f'{PREDICT_ON}, got '
                              f"{self.semi_test_cfg['predict_on']!r}")
         self.ignore_index = self.semi_train_cfg['ignore_index']
+        self._check_crop_size(segmentor)
         self.freeze(self.teacher)
 
     # ------------------------------------------------------------------ utils
@@ -155,6 +164,16 @@ class SemiBaseSegmentor(BaseSegmentor):
                              'of them')
         return dict(
             type='MultiBranchDataPreprocessor', data_preprocessor=chosen)
+
+    def _check_crop_size(self, segmentor: dict) -> None:
+        """Let a backbone with input-size rules (DINOv2: multiples of 14)
+        refuse the configured training crop now, not at the first step."""
+        check = getattr(getattr(self.student, 'backbone', None),
+                        'check_crop_size', None)
+        size = (segmentor.get('data_preprocessor') or {}).get('size')
+        if callable(check) and size is not None:
+            check(size, 'model.segmentor.data_preprocessor.size (the '
+                  'training crop)')
 
     @staticmethod
     def freeze(model: nn.Module) -> None:
@@ -434,8 +453,8 @@ class SemiBaseSegmentor(BaseSegmentor):
             feats = self.student.extract_feat(
                 torch.cat([sup_inputs, unsup_inputs]))
             num_sup = sup_inputs.shape[0]
-            return ([f[:num_sup] for f in feats],
-                    [f[num_sup:] for f in feats])
+            return (_batch_slice(feats, 0, num_sup),
+                    _batch_slice(feats, num_sup, None))
         return (self.student.extract_feat(sup_inputs),
                 self.student.extract_feat(unsup_inputs))
 

@@ -1,0 +1,24 @@
+# semi_cityscapes.py at the DINOv2 protocol's crop: 798x798 (57 x 57
+# patches of 14, UniMatch V2's Cityscapes crop; the position embeddings are
+# interpolated from DINOv2's 37 x 37 grid). Resize, flip, branches, lists
+# and evaluation data are those of semi_cityscapes.py.
+_base_ = ['./semi_cityscapes.py']
+
+crop_size = (798, 798)
+segmentor_data_cfg = dict(
+    data_preprocessor=dict(size=crop_size),
+    decode_head=dict(num_classes=_base_.num_classes))
+weak_augmentation = [
+    _base_.weak_augmentation[0],
+    dict(type='RandomCrop', crop_size=crop_size),
+    _base_.weak_augmentation[2],
+]
+# Same transforms around the weak view as the base.
+labeled_pipeline = _base_.labeled_pipeline[:3] + weak_augmentation + \
+    _base_.labeled_pipeline[-1:]
+unlabeled_pipeline = _base_.unlabeled_pipeline[:2] + weak_augmentation + \
+    _base_.unlabeled_pipeline[-1:]
+train_dataloader = dict(
+    dataset=dict(
+        labeled=dict(pipeline=labeled_pipeline),
+        unlabeled=dict(pipeline=unlabeled_pipeline)))
