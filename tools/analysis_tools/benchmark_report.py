@@ -33,12 +33,14 @@ def timing_rows(result: Dict[str, Any]) -> List[List[Any]]:
     cpu = (result.get('cpu_time') or {}).get('timings_ms')
     mem = result.get('memory', {})
     n_l, n_u = meta['batch']['labeled'], meta['batch']['unlabeled']
+    views = max(1, meta.get('student_views', 1))
     labels = [
-        ('cwbass_step', '(a) CW-BASS step (train_step + logging + EMA)'),
+        ('cwbass_step', f"(a) {meta['model']} step (train_step + logging + "
+         'EMA)'),
         ('cwbass_train_step', '(a) of which train_step + logging'),
         ('ema', '(a) of which EMA update (MeanTeacherHook)'),
-        ('supervised_step', f'(b) supervised mmseg step, {n_l + n_u} '
-         'labeled images'),
+        ('supervised_step', f'(b) supervised mmseg step, '
+         f'{n_l + views * n_u} labeled images'),
         ('teacher_forward', f'(c) teacher forward, {n_u} images (no grad)'),
     ]
     rows = []
