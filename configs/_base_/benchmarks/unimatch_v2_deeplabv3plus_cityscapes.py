@@ -1,11 +1,12 @@
 """UniMatch V2 on mmseg's DeepLabv3+ ResNet-50-D8, Cityscapes protocol.
 
-Base of configs/unimatch_v2/deeplabv3plus_r101_cityscapes_*.py: the shared protocol of the
-CW-BASS row (configs/_base_/benchmarks/protocol_semi_cityscapes.py: batch, crop,
-schedule, evaluation) with the method of
+Base of configs/unimatch_v2/deeplabv3plus_r101_cityscapes_*.py: the shared
+protocol of the CW-BASS row
+(configs/_base_/benchmarks/protocol_semi_cityscapes.py: batch, crop, schedule,
+evaluation) with the method of
 configs/_base_/methods/unimatch_v2_deeplabv3plus_r50-d8.py and its strong views
-(strong_pipelines of the dataset base). docs/methods.md lists what comes
-from the method's code and what from the protocol.
+(strong_pipelines of the dataset base). docs/methods.md lists what comes from
+the method's code and what from the protocol.
 """
 _base_ = [
     '../methods/unimatch_v2_deeplabv3plus_r50-d8.py',

@@ -1,14 +1,14 @@
-"""Probability OHEM cross-entropy over the whole batch (UniMatch V2, Cityscapes).
+"""Probability OHEM cross-entropy over the whole batch (UniMatch V2).
 
 UniMatch V2 (TPAMI 2025; ``util/ohem.py``, after TorchSemiSeg) trains its
 Cityscapes supervised term with ``thresh=0.7, min_kept=200000``: over ALL
-pixels of the batch the loss is given, the softmax probability of each
-valid pixel's true class is taken; the threshold is ``thresh``, raised to
-the ``min_kept``-th smallest of those probabilities when that one is
-higher; CE is averaged over the valid pixels whose probability is ``<=``
-the threshold. With fewer than ``min_kept`` valid pixels, or
-``min_kept=0``, every valid pixel counts (as in the reference). mmseg's ``OHEMPixelSampler`` instead keeps ``min_kept`` pixels per
-image, hence this loss.
+pixels of the batch the loss is given, the softmax probability of each valid
+pixel's true class is taken; the threshold is ``thresh``, raised to the
+``min_kept``-th smallest of those probabilities when that one is higher; CE is
+averaged over the valid pixels whose probability is ``<=`` the threshold. With
+fewer than ``min_kept`` valid pixels, or ``min_kept=0``, every valid pixel
+counts (as in the reference). mmseg's ``OHEMPixelSampler`` instead keeps
+``min_kept`` pixels per image, hence this loss.
 
 The batch is the one the head is given: under DDP each rank's, as in the
 reference (DDP, 2 images per GPU on Cityscapes). With

@@ -170,8 +170,9 @@ class SemiBaseSegmentor(BaseSegmentor):
     def _check_strong_views(self) -> None:
         cfg = self.semi_train_cfg
         if cfg['cutmix_partner'] not in CUTMIX_PARTNERS:
-            raise ValueError(f'semi_train_cfg.cutmix_partner must be one of '
-                             f"{CUTMIX_PARTNERS}, got {cfg['cutmix_partner']!r}")
+            raise ValueError(
+                f'semi_train_cfg.cutmix_partner must be one of '
+                f"{CUTMIX_PARTNERS}, got {cfg['cutmix_partner']!r}")
         views = cfg['strong_views']
         if not isinstance(views, int) or views < 1:
             raise ValueError(
