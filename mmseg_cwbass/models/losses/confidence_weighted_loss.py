@@ -1,12 +1,13 @@
 """Confidence-weighted cross-entropy of CW-BASS (Tarubinga et al., IJCNN 2025).
 
-``L_cw = sum_{j kept} w_j * CE_j / max(#kept, 1)`` with ``w_j = (d *
-c_j)^gamma`` (``method.md`` step 5; the reference decays the confidence before
-it weights the loss, so the decay is raised to gamma too; which pixels are kept
-is decided on ``c`` before the decay): the weights come from the teacher's
-confidence ``c`` and carry no gradient; the sum is normalised by the number of
-kept pixels, not by the sum of the weights, so low confidence really lowers the
-loss. The count is that of the global batch (all ranks), as in the reference.
+``L_cw = sum_{j kept} w_j * CE_j / max(#kept, 1)`` with
+``w_j = (d * c_j)^gamma`` (``method.md`` step 5): the reference decays the
+confidence before it weights the loss, so the decay is raised to gamma too;
+which pixels are kept is decided on ``c`` before the decay. The weights come
+from the teacher's confidence ``c`` and carry no gradient; the sum is
+normalised by the number of kept pixels, not by the sum of the weights, so
+low confidence really lowers the loss. The count is that of the global batch
+(all ranks), as in the reference.
 """
 from typing import Optional, Union
 
