@@ -94,7 +94,8 @@ def stage_lines(result: Dict[str, Any]) -> List[str]:
         '',
     ] + table(head + ['what'], rows) + [
         '',
-        f"**CW-BASS-specific ranges (threshold, band, weighted losses, EMA): "
+        f"**Method-specific ranges (group `cwbass`: threshold, band, "
+        "weighted losses, strong views, channel dropout, method loss, EMA): "
         f"{fmt(result['cwbass_specific_ms'], 2)} ms = {share} of the "
         f"step** (target <= "
         f"{100 * result['targets']['specific_share_max']:.0f}%). "
