@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup test demo bench-toy clean-venv
+.PHONY: setup test demo bench-toy bench-toy-methods clean-venv
 
 setup:
 	bash tools/setup_env.sh
@@ -17,6 +17,15 @@ demo: setup
 
 bench-toy: setup
 	$(PY) tools/misc/demo.py --bench --seeds 0 1 2
+
+# Supervised, Mean Teacher, FixMatch, UniMatch V2, CW-BASS (paper) and CW-BASS
+# on UniMatch V2's strong views, 5 seeds (~90 min on 2 cores; docs/methods.md).
+# BENCH_ARGS overrides, e.g. BENCH_ARGS="--iters 20 --seeds 0 1" (a smoke run).
+BENCH_METHODS := supervised mean_teacher fixmatch unimatch_v2 cwbass \
+	cwbass_unimatch_views
+bench-toy-methods: setup
+	$(PY) tools/misc/demo.py --bench --seeds 0 1 2 3 4 \
+		--methods $(BENCH_METHODS) --out work_dirs/bench_methods $(BENCH_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -10,7 +10,8 @@ student (method.md: "offered for ablations, off in the paper configs"):
   (brightness, contrast, saturation, hue) and a Gaussian blur (p = 0.5),
   pixel-aligned with the teacher's view;
 * CutMix between the student images of a batch (p = 0.5; pseudo-labels and
-  confidences follow the pixels).
+  confidences follow the pixels): the strong-view transforms of
+  docs/methods.md configured as the plugin's first strong view.
 
 Why: on the toy data the paper's recipe (teacher and student on the SAME
 weak view) is no better than supervised-only training, within seed noise;
@@ -38,9 +39,16 @@ unlabeled_pipeline = [
         unsup_student=[
             dict(type='PhotoMetricDistortion'),
             dict(type='RandomGaussianBlur', prob=0.5),
+            # A box of the crop's shape over 10-50 % of it, p = 0.5; the
+            # segmentor pastes the previous image of the batch ('roll').
+            dict(
+                type='RandomCutMixBox',
+                prob=0.5,
+                area=(0.1, 0.5),
+                aspect=(1.0, 1.0)),
             dict(type='PackSemiSegInputs'),
         ]),
 ]
 train_dataloader = dict(
     dataset=dict(unlabeled=dict(pipeline=unlabeled_pipeline)))
-model = dict(semi_train_cfg=dict(cutmix_prob=0.5))
+model = dict(semi_train_cfg=dict(cutmix_partner='roll'))

@@ -520,6 +520,8 @@ def test_model_builds(load, folder, name):
     expected = {
         'CWBASSSegmentor': 'CWBASSSegmentor',
         'MeanTeacherSegmentor': 'MeanTeacherSegmentor',
+        'FixMatchSegmentor': 'FixMatchSegmentor',
+        'UniMatchV2Segmentor': 'UniMatchV2Segmentor',
     }.get(model_cfg['type'], 'EncoderDecoder')
     assert type(model).__name__ == expected
     student = getattr(model, 'student', model)

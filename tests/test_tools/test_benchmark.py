@@ -224,3 +224,29 @@ def test_ranges_exclusive_times_and_operator_attribution(profiler_ranges):
     assert stages['cwbass:cw_loss']['group'] == 'cwbass'
     assert result['op_counts'] == dict(cwbass_step=1.5, supervised_step=0.5)
     assert result['variant_ms'] == dict(cwbass_step=0.5, supervised_step=0.25)
+
+
+def test_layout_counts_strong_views_as_student_batches(load_tool):
+    from mmengine.config import Config
+    sb = load_tool('analysis_tools/step_benchmark')
+    layouts = {
+        name: sb.batch_layout(Config.fromfile(
+            osp.join(REPO, 'configs', 'benchmark',
+                     f'{name}_r18_128x128_2+2.py')))
+        for name in ('cwbass', 'fixmatch', 'unimatch_v2')
+    }
+    assert [layouts[n]['student_views'] for n in layouts] == [0, 1, 2]
+    assert layouts['unimatch_v2']['cutmix']
+    import torch
+    images = [(torch.zeros(3, 8, 8, dtype=torch.uint8),
+               torch.zeros(1, 8, 8, dtype=torch.long))] * 8
+    layout = dict(layouts['unimatch_v2'], crop_size=(8, 8))
+    batches = sb.toy_batches(layout, images)
+    # (b): 2 labeled + 2 x 2 strong images, the student compute of (a)
+    assert len(batches['sup']['inputs']) == 6
+    semi = batches['semi']
+    assert set(semi['inputs']) == {'sup', 'unsup_teacher', 'unsup_student',
+                                   'unsup_student2'}
+    boxes = [s.cutmix_box for s in semi['data_samples']['unsup_student2']
+             if s is not None]
+    assert boxes == [(0, 0, 4, 4)] * 2

@@ -330,6 +330,21 @@ def test_bench_table_mean_and_std():
     assert '0 1 2' in rows[2]
 
 
+def test_paired_differences_to_supervised_by_seed():
+    # per seed: 10 - 0, 9 - 2, 14 - 4 -> 10, 7, 10: mean 9, std sqrt(3)
+    bench = dict(methods=dict(
+        supervised=dict(label='Supervised 1/8', runs=[
+            fake_run(50.0, 0), fake_run(52.0, 1), fake_run(54.0, 2)]),
+        fixmatch=dict(label='FixMatch 1/8', runs=[
+            fake_run(60.0, 0, 1.0), fake_run(59.0, 1, 1.0),
+            fake_run(64.0, 2, 1.0)])))
+    rows = D.format_paired_table(bench).splitlines()
+    assert len(rows) == 3 and 'FixMatch 1/8' in rows[2]
+    assert '9.00 ± 1.73' in rows[2]  # mIoU
+    assert '4.50 ± 0.87' in rows[2]  # mBIoU = mIoU / 2
+    assert set(D.METHOD_BENCH_RUNS) <= set(D.RUNS)
+
+
 @pytest.mark.slow
 def test_bench_runs_in_worker_processes(tmp_path):
     status, lines, err = run_cli(

@@ -227,6 +227,8 @@ def meta(args, cfg, bench: StepBench, device, cudnn, amp_dtype) -> dict:
         profile_iters=args.profile_iters,
         batch=dict(labeled=layout['labeled'], unlabeled=layout['unlabeled'],
                    student_view=layout['student_view']),
+        # each strong view is one more student batch in (b)
+        student_views=layout['student_views'],
         crop_size=list(layout['crop_size']), num_classes=bench.num_classes,
         diagnostic_masks=layout['diagnostic_masks'],
         concat_student_forward=bool(bench.semi.semi_train_cfg.get(

@@ -33,12 +33,14 @@ def timing_rows(result: Dict[str, Any]) -> List[List[Any]]:
     cpu = (result.get('cpu_time') or {}).get('timings_ms')
     mem = result.get('memory', {})
     n_l, n_u = meta['batch']['labeled'], meta['batch']['unlabeled']
+    views = max(1, meta.get('student_views', 1))
     labels = [
-        ('cwbass_step', '(a) CW-BASS step (train_step + logging + EMA)'),
+        ('cwbass_step', f"(a) {meta['model']} step (train_step + logging + "
+         'EMA)'),
         ('cwbass_train_step', '(a) of which train_step + logging'),
         ('ema', '(a) of which EMA update (MeanTeacherHook)'),
-        ('supervised_step', f'(b) supervised mmseg step, {n_l + n_u} '
-         'labeled images'),
+        ('supervised_step', f'(b) supervised mmseg step, '
+         f'{n_l + views * n_u} labeled images'),
         ('teacher_forward', f'(c) teacher forward, {n_u} images (no grad)'),
     ]
     rows = []
@@ -92,7 +94,8 @@ def stage_lines(result: Dict[str, Any]) -> List[str]:
         '',
     ] + table(head + ['what'], rows) + [
         '',
-        f"**CW-BASS-specific ranges (threshold, band, weighted losses, EMA): "
+        f"**Method-specific ranges (group `cwbass`: threshold, band, "
+        "weighted losses, strong views, channel dropout, method loss, EMA): "
         f"{fmt(result['cwbass_specific_ms'], 2)} ms = {share} of the "
         f"step** (target <= "
         f"{100 * result['targets']['specific_share_max']:.0f}%). "

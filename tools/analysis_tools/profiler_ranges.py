@@ -31,6 +31,14 @@ STAGES: Dict[str, Tuple[str, str]] = {
     'bench:logging': ('common', 'message hub update, one .item() per log '
                       'var'),
     'semi:ema_update': ('cwbass', 'MeanTeacherHook EMA'),
+    # Strong-view methods (FixMatch, UniMatch V2, CW-BASS on strong views):
+    # their own stages count as method-specific like CW-BASS's.
+    'semi:strong_views': ('cwbass', 'CutMix of the strong views with the '
+                          'pseudo-labels, stacking, dropout masks'),
+    'semi:channel_dropout': ('cwbass', 'complementary channel dropout on '
+                             'the student features'),
+    'semi:method_loss': ('cwbass', 'FixMatch/UniMatch V2 CE over confident '
+                         'pixels / valid count'),
 }
 #: Ranges around whole variants (not stages of (a)).
 VARIANTS = ('bench:cwbass_step', 'bench:supervised_step',

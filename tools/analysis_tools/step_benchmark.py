@@ -57,7 +57,9 @@ def batch_layout(cfg: Config) -> Dict[str, Any]:
         dict: ``semi`` (teacher/student config), ``labeled`` and
         ``unlabeled`` per step (``MultiSourceSampler``'s split; a plain
         config has only labeled images), ``crop_size``, ``student_view``
-        (an ``unsup_student`` branch) and ``diagnostic_masks``.
+        (an ``unsup_student`` branch), ``student_views`` (how many
+        ``unsup_student*`` branches: each is one more student batch),
+        ``cutmix`` (a ``RandomCutMixBox`` in them) and ``diagnostic_masks``.
     """
     loader = cfg.get('train_dataloader') or {}
     sampler = loader.get('sampler') or {}
@@ -77,11 +79,16 @@ def batch_layout(cfg: Config) -> Dict[str, Any]:
                          'model.segmentor.data_preprocessor.size')
     pipeline = ((loader.get('dataset') or {}).get('unlabeled')
                 or {}).get('pipeline') or []
+    students = [
+        t[k] for t in pipeline if t.get('type') == 'MultiBranch'
+        for k in t if k.startswith('unsup_student')
+    ]
     return dict(
         semi=semi, labeled=labeled, unlabeled=unlabeled,
         crop_size=tuple(int(s) for s in size),
-        student_view=any('unsup_student' in t for t in pipeline
-                         if t.get('type') == 'MultiBranch'),
+        student_view=bool(students), student_views=len(students),
+        cutmix=any(s.get('type') == 'RandomCutMixBox' for branch in students
+                   for s in branch),
         diagnostic_masks=bool((loader.get('dataset') or {}).get(
             'diagnostic_masks')))
 
@@ -118,19 +125,26 @@ def toy_batches(layout: Dict[str, Any], images: list) -> Dict[str, dict]:
     """Collated batches: ``sup`` (all images labeled) and ``semi``.
 
     The semi batch feeds the first ``B_l`` images to ``sup`` and the next
-    ``B_u`` to ``unsup_teacher`` (and a further ``B_u`` photos to
-    ``unsup_student`` when the config has that branch); the
+    ``B_u`` to ``unsup_teacher`` (and a further ``B_u`` photos to each
+    ``unsup_student*`` branch of the config, with a CutMix box over a
+    quarter of the crop when the branch draws boxes); the
     ``MultiSourceSampler`` batch holds None where a branch has no image.
+    The plain batch (b) has ``B_l + V * B_u`` labeled images for ``V >= 1``
+    student views: the student compute the method needs.
     """
     n_l, n_u = layout['labeled'], layout['unlabeled']
-    shape, total = layout['crop_size'], n_l + n_u
-    sup = dict(inputs=[img for img, _ in images[:total]],
+    shape = layout['crop_size']
+    views = layout.get('student_views', int(layout['student_view']))
+    total = n_l + n_u
+    plain = n_l + max(1, views) * n_u if layout['semi'] else total
+    sup = dict(inputs=[img for img, _ in images[:plain]],
                data_samples=[sample(i, shape, m)
-                             for i, (_, m) in enumerate(images[:total])])
+                             for i, (_, m) in enumerate(images[:plain])])
     if not layout['semi']:
         return dict(sup=sup)
-    branches = ['sup', 'unsup_teacher'] + (['unsup_student']
-                                           if layout['student_view'] else [])
+    students = ['unsup_student' + ('' if v == 0 else str(v + 1))
+                for v in range(views)]
+    branches = ['sup', 'unsup_teacher'] + students
     inputs = {b: [None] * total for b in branches}
     samples = {b: [None] * total for b in branches}
     for i, (img, mask) in enumerate(images[:total]):
@@ -140,11 +154,13 @@ def toy_batches(layout: Dict[str, Any], images: list) -> Dict[str, dict]:
         diag = mask if layout['diagnostic_masks'] else None
         inputs['unsup_teacher'][i] = img
         samples['unsup_teacher'][i] = sample(i, shape, diag, 'diag_sem_seg')
-        if layout['student_view']:
+        for v, branch in enumerate(students):
             # Another photo stands in for the strong view: same cost.
-            inputs['unsup_student'][i] = images[i + n_u][0]
-            samples['unsup_student'][i] = sample(i, shape, diag,
-                                                 'diag_sem_seg')
+            inputs[branch][i] = images[i + (v + 1) * n_u][0]
+            samples[branch][i] = sample(i, shape, diag, 'diag_sem_seg')
+            if layout.get('cutmix'):
+                samples[branch][i].set_metainfo(dict(cutmix_box=(
+                    0, 0, shape[0] // 2, shape[1] // 2)))
     return dict(sup=sup, semi=dict(inputs=inputs, data_samples=samples))
 
 
@@ -232,7 +248,7 @@ class StepBench:
         self.num_classes = (head[-1] if isinstance(head, nn.ModuleList) else
                             head).num_classes
         n_l, n_u = self.layout['labeled'], self.layout['unlabeled']
-        extra = n_u if self.layout['student_view'] else 0
+        extra = n_u * self.layout['student_views']
         self.images = toy_images(n_l + n_u + extra, self.layout['crop_size'],
                                  self.num_classes, seed)
         self.batches = toy_batches(self.layout, self.images)

@@ -18,6 +18,9 @@ Examples::
     python tools/misc/demo.py --reuse         # reuse finished identical runs
     python tools/misc/demo.py --iters 500     # a quicker, rougher look
     python tools/misc/demo.py --bench --seeds 0 1 2   # ~35 min on 2 cores
+    python tools/misc/demo.py --bench --seeds 0 1 2 3 4 --methods \\
+        supervised mean_teacher fixmatch unimatch_v2 cwbass \\
+        cwbass_unimatch_views           # make bench-toy-methods, ~90 min
 """
 from __future__ import annotations
 
@@ -418,6 +421,11 @@ def run_bench(args: argparse.Namespace, data: D.DemoData) -> dict:
         machine=machine_info(),
         total_wall_time_s=round(time.perf_counter() - t0, 1))
     bench['table'] = D.format_bench_table(bench)
+    paired = []
+    if 'supervised' in args.methods and len(args.methods) > 1:
+        bench['paired_table'] = D.format_paired_table(bench)
+        paired = ['Paired by seed (each method minus supervised on the same '
+                  'seed):', '', bench['paired_table'], '']
     with open(osp.join(out_dir, 'bench.json'), 'w', encoding='utf-8') as f:
         json.dump(bench, f, indent=2)
     with open(osp.join(out_dir, 'bench.md'), 'w', encoding='utf-8') as f:
@@ -430,9 +438,11 @@ def run_bench(args: argparse.Namespace, data: D.DemoData) -> dict:
             f'total wall time {bench["total_wall_time_s"] / 60:.1f} min on '
             f'{bench["machine"]["cpu_count"]} CPU cores '
             f'({bench["machine"]["processor"]}).', '', bench['table'], '',
-            'Per-class IoU and every seed: bench.json.', ''
+            *paired, 'Per-class IoU and every seed: bench.json.', ''
         ]))
     _print(f'\n{bench["table"]}\n')
+    if paired:
+        _print(f'{bench["paired_table"]}\n')
     _print(f'Bench finished in {bench["total_wall_time_s"] / 60:.1f} min. '
            'Outputs:')
     _print(f'  table  {osp.join(out_dir, "bench.md")}')

@@ -92,6 +92,15 @@ RUNS: Dict[str, RunSpec] = {
                 'cwbass_r18-tiny_toy-voc_1-8.py',
                 options=(('custom_hooks.0.momentum', 0.001),
                          ('model.semi_train_cfg.rampup_iters', 220))),
+        # The comparison methods (docs/methods.md), same network, data,
+        # split, iterations and evaluation.
+        RunSpec('fixmatch', 'FixMatch 1/8',
+                'fixmatch_r18-tiny_toy-voc_1-8.py'),
+        RunSpec('unimatch_v2', 'UniMatch V2 1/8',
+                'unimatch_v2_r18-tiny_toy-voc_1-8.py'),
+        RunSpec('cwbass_unimatch_views',
+                'CW-BASS 1/8 on UniMatch V2 strong views',
+                'cwbass-unimatch-views_r18-tiny_toy-voc_1-8.py'),
     )
 }
 #: Supervised-only vs CW-BASS with the strong view (the variant the bench
@@ -99,6 +108,9 @@ RUNS: Dict[str, RunSpec] = {
 DEMO_RUNS = ('supervised', 'cwbass_strong')
 BENCH_RUNS = ('supervised', 'mean_teacher', 'cwbass', 'cwbass_strong',
               'supervised_all', 'cwbass_reference')
+#: ``make bench-toy-methods``: the methods a user compares CW-BASS with.
+METHOD_BENCH_RUNS = ('supervised', 'mean_teacher', 'fixmatch', 'unimatch_v2',
+                     'cwbass', 'cwbass_unimatch_views')
 
 
 def _read_lines(path: str) -> List[str]:
@@ -594,3 +606,33 @@ def format_bench_table(bench: dict) -> str:
         ])
     return markdown_table(header, rows)
 
+
+
+def format_paired_table(bench: dict, baseline: str = 'supervised') -> str:
+    """Differences to ``baseline`` on the same seed: mean ± sample std.
+
+    The seed fixes the data order and the initial weights of both runs, so
+    the paired difference removes what the seeds share.
+
+    Args:
+        bench: As :func:`format_bench_table`; must hold ``baseline``.
+        baseline: The run every other one is compared with.
+
+    Returns:
+        The table (one row per other method).
+    """
+    base = {r['seed']: r for r in bench['methods'][baseline]['runs']}
+    header = ['method', f'Δ mIoU vs {baseline}', f'Δ mBIoU vs {baseline}',
+              'seeds']
+    rows = []
+    for name, entry in bench['methods'].items():
+        if name == baseline:
+            continue
+        runs = [r for r in entry['runs'] if r['seed'] in base]
+        rows.append([
+            entry['label'],
+            _mean_std([r['mIoU'] - base[r['seed']]['mIoU'] for r in runs]),
+            _mean_std([r['mBIoU'] - base[r['seed']]['mBIoU'] for r in runs]),
+            ' '.join(str(r['seed']) for r in runs)
+        ])
+    return markdown_table(header, rows)

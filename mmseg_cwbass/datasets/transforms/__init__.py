@@ -1,9 +1,11 @@
 from .check_seg_map import CheckSegMapValues
 from .diagnostic_mask import LoadDiagnosticMask, PackSemiSegInputs
 from .multi_branch import MultiBranch
-from .strong_view import RandomGaussianBlur
+from .strong_view import (RandomColorJitter, RandomCutMixBox,
+                          RandomGaussianBlur)
 
 __all__ = [
     'MultiBranch', 'PackSemiSegInputs',
-    'CheckSegMapValues', 'RandomGaussianBlur', 'LoadDiagnosticMask'
+    'CheckSegMapValues', 'RandomGaussianBlur', 'LoadDiagnosticMask',
+    'RandomColorJitter', 'RandomCutMixBox'
 ]

@@ -48,15 +48,19 @@ class LoadDiagnosticMask(LoadAnnotations):
 
 @TRANSFORMS.register_module()
 class PackSemiSegInputs(PackSegInputs):
-    """``PackSegInputs`` that also packs a diagnostic mask.
+    """``PackSegInputs`` that also packs a diagnostic mask and a CutMix box.
 
     The mask lands in ``data_sample.diag_sem_seg``, a field no mmseg loss
-    reads; without one it behaves exactly like ``PackSegInputs``.
+    reads; a strong view's box (``RandomCutMixBox``) in the metainfo key
+    ``cutmix_box``. Without them it behaves exactly like ``PackSegInputs``.
     """
 
     def transform(self, results: dict) -> dict:
         """Pack inputs, the data sample and the diagnostic mask if present."""
         packed = super().transform(results)
+        if 'cutmix_box' in results:  # RandomCutMixBox of a strong view
+            packed['data_samples'].set_metainfo(
+                dict(cutmix_box=results['cutmix_box']))
         if DIAG_KEY in results:
             mask = np.ascontiguousarray(results[DIAG_KEY])
             packed['data_samples'].diag_sem_seg = PixelData(

@@ -1,6 +1,6 @@
 """Confidence decay schedule of CW-BASS (Tarubinga et al., IJCNN 2025).
 
-The pixel weight is ``d * c^gamma`` (``method.md`` steps 5 and 7). The
+The pixel weight is ``(d * c)^gamma`` (``method.md`` steps 5 and 7). The
 reference code has a constant factor 0.9 (off by default); the paper calls the
 decay "progressive". This hook sets ``d`` on the segmentor before every
 iteration; ``d`` lives in a model buffer, so checkpoints carry it and a

@@ -19,6 +19,7 @@ from torch.autograd.profiler import record_function
 from ...utils.config_keys import reject_unknown_args
 
 BUFFER_POLICIES = ('copy', 'ema', 'skip')
+MOMENTUM_SCHEDULES = ('constant', 'inverse')
 
 
 def broadcast_coalesced(tensors: List[torch.Tensor], src: int = 0) -> int:
@@ -59,6 +60,12 @@ class MeanTeacherHook(Hook):
             ``'ema'`` of floating-point buffers (integer ones are copied), or
             ``'skip'`` (buffers keep their initial values). Defaults to
             ``'copy'``.
+        momentum_schedule (str): ``'constant'``: ``momentum`` at every
+            update. ``'inverse'``: ``max(1 / (t + 1), momentum)`` at the
+            update after iteration ``t`` (0-based), i.e. UniMatch V2's
+            decay ``min(1 - 1 / (t + 1), 0.996)`` with ``momentum=0.004``:
+            the teacher is the mean of the students so far until the
+            decay reaches its cap. Defaults to ``'constant'``.
     """
 
     priority = 'NORMAL'
@@ -66,7 +73,8 @@ class MeanTeacherHook(Hook):
     def __init__(self,
                  momentum: float = 0.001,
                  interval: int = 1,
-                 buffer_policy: str = 'copy') -> None:
+                 buffer_policy: str = 'copy',
+                 momentum_schedule: str = 'constant') -> None:
         if not 0.0 < momentum <= 1.0:
             raise ValueError(f'momentum must be in (0, 1], got {momentum}')
         if interval < 1:
@@ -74,7 +82,12 @@ class MeanTeacherHook(Hook):
         if buffer_policy not in BUFFER_POLICIES:
             raise ValueError(f'buffer_policy must be one of '
                              f'{BUFFER_POLICIES}, got {buffer_policy!r}')
+        if momentum_schedule not in MOMENTUM_SCHEDULES:
+            raise ValueError(f'momentum_schedule must be one of '
+                             f'{MOMENTUM_SCHEDULES}, got '
+                             f'{momentum_schedule!r}')
         self.momentum = momentum
+        self.momentum_schedule = momentum_schedule
         self.interval = interval
         self.buffer_policy = buffer_policy
         self._pairs: Optional[Tuple[List[torch.Tensor], ...]] = None
@@ -107,6 +120,12 @@ class MeanTeacherHook(Hook):
                 [student_buffers[n] for n in buffer_names],
             )
         return self._pairs
+
+    def momentum_at(self, iteration: int) -> float:
+        """Weight of the student in the update after ``iteration``."""
+        if self.momentum_schedule == 'inverse':
+            return max(1.0 / (iteration + 1), self.momentum)
+        return self.momentum
 
     @torch.no_grad()
     def momentum_update(self, model: nn.Module, momentum: float) -> None:
@@ -164,4 +183,5 @@ class MeanTeacherHook(Hook):
         if (runner.iter + 1) % self.interval != 0:
             return
         with record_function('semi:ema_update'):
-            self.momentum_update(self._unwrap(runner.model), self.momentum)
+            self.momentum_update(
+                self._unwrap(runner.model), self.momentum_at(runner.iter))

@@ -1,10 +1,13 @@
 """Confidence-weighted cross-entropy of CW-BASS (Tarubinga et al., IJCNN 2025).
 
-``L_cw = sum_{j kept} w_j * CE_j / max(#kept, 1)`` with ``w_j = d * c_j^gamma``
-(``method.md`` step 5): the weights come from the teacher's confidence ``c``
-and carry no gradient; the sum is normalised by the number of kept pixels, not
-by the sum of the weights, so low confidence really lowers the loss. The
-count is that of the global batch (all ranks), as in the reference.
+``L_cw = sum_{j kept} w_j * CE_j / max(#kept, 1)`` with
+``w_j = (d * c_j)^gamma`` (``method.md`` step 5): the reference decays the
+confidence before it weights the loss, so the decay is raised to gamma too;
+which pixels are kept is decided on ``c`` before the decay. The weights come
+from the teacher's confidence ``c`` and carry no gradient; the sum is
+normalised by the number of kept pixels, not by the sum of the weights, so
+low confidence really lowers the loss. The count is that of the global batch
+(all ranks), as in the reference.
 """
 from typing import Optional, Union
 
@@ -33,8 +36,10 @@ def confidence_weighted_ce(cls_score: torch.Tensor,
             pixels that are not kept.
         confidence (Tensor, optional): Per-pixel confidence ``c`` of shape
             (N, H, W). None gives unit weights (plain CE over kept pixels).
-        gamma (float): Exponent of the confidence. Defaults to 1.0.
-        decay_factor (float | Tensor): Global factor ``d``. Defaults to 1.0.
+        gamma (float): Exponent of the decayed confidence ``d * c``.
+            Defaults to 1.0.
+        decay_factor (float | Tensor): Confidence decay ``d``, applied to
+            ``c`` before ``gamma``. Defaults to 1.0.
         ignore_index (int): Label of pixels that are not kept.
             Defaults to 255.
         avg_factor (Tensor, optional): Divisor given by the caller instead
@@ -45,14 +50,15 @@ def confidence_weighted_ce(cls_score: torch.Tensor,
     """
     pixel_ce = F.cross_entropy(
         cls_score, label.long(), reduction='none', ignore_index=ignore_index)
-    if confidence is not None:
-        weight = confidence.detach().to(pixel_ce.dtype)
-        if gamma != 1.0:
-            weight = weight.pow(gamma)
-        pixel_ce = pixel_ce * weight
+    # (d * c)^gamma: the reference's decay_confidence runs before the
+    # weighted CE raises the confidence to gamma. No confidence: c = 1.
+    weight = decay_factor if confidence is None else \
+        confidence.detach().to(pixel_ce.dtype) * decay_factor
+    if gamma != 1.0:
+        weight = weight**gamma
     # ignored pixels already have CE 0 (F.cross_entropy's ignore_index)
     divisor = global_mean_divisor((label != ignore_index).sum(), avg_factor)
-    return pixel_ce.sum() / divisor * decay_factor
+    return (pixel_ce * weight).sum() / divisor
 
 
 @MODELS.register_module()
@@ -65,8 +71,8 @@ class ConfidenceWeightedLoss(NamedLoss):
     confidence.
 
     Args:
-        gamma (float): Exponent of the confidence in the weight ``c^gamma``;
-            0 gives plain CE over kept pixels. Defaults to 1.0.
+        gamma (float): Exponent in the weight ``(d * c)^gamma``; 0 gives
+            plain CE over kept pixels. Defaults to 1.0.
         loss_weight (float): Weight of the loss. Defaults to 1.0.
         loss_name (str): Name in the loss dict; must start with ``loss_``
             to be summed into the total. Defaults to ``'loss_cw'``.

@@ -14,6 +14,12 @@ teacher is frozen, always in eval mode, and updated by
 4. :meth:`loss_by_pseudo_labels`: the student's loss on pseudo-labels, which
    each method defines.
 
+Strong student views (``semi_train_cfg.strong_views``; branches
+``unsup_student``, ``unsup_student2``, ...) are CutMixed with the teacher's
+maps of the weak view (boxes from ``RandomCutMixBox``), stacked along the
+batch (view-major) and go through the student in one forward; an optional
+complementary channel dropout (UniMatch V2) perturbs their features.
+
 Stages 1-2 run on the whole batch (:meth:`prepare_batch`), 3-4 on the
 student's batch (:meth:`loss_by_batch`), so ``semi_train_cfg.micro_batches``
 can split a step's student forward/backward into parts without changing
@@ -42,6 +48,7 @@ from ..losses import GlobalCrossEntropyLoss
 from ..utils import (all_ranks_finite, check_state_dict_fits, cutmix_batch,
                      decode_logits, final_head, micro_batch_step,
                      refuse_nonfinite_step, valid_pixel_mask)
+from ..utils.cutmix import CUTMIX_PARTNERS, box_masks, cutmix_with_boxes
 from .semi_batch import PseudoLabels, SemiBatch
 
 PREDICT_ON = ('teacher', 'student')
@@ -52,6 +59,10 @@ SEMI_TRAIN_DEFAULTS = dict(
     concat_student_forward=True,
     ignore_index=255,
     cutmix_prob=0.0,
+    cutmix_partner='reverse',
+    strong_views=1,
+    channel_dropout=False,
+    sup_weight=1.0,
     nonfinite_loss='stop',
     micro_batches=1)
 SEMI_TEST_DEFAULTS = dict(predict_on='teacher')
@@ -89,6 +100,28 @@ class SemiBaseSegmentor(BaseSegmentor):
               the unlabeled batch gets a box of another one pasted in (with
               the teacher's labels and confidences mixed the same way), for
               strong-view ablations. Defaults to 0.0 (the reference).
+              Views whose samples carry a ``cutmix_box`` (the
+              ``RandomCutMixBox`` transform) are mixed with those boxes
+              instead.
+            - ``cutmix_partner`` (str): Which image of the (per-GPU) batch
+              pastes into image ``i``: ``'reverse'`` (``N - 1 - i``,
+              UniMatch V2) or ``'roll'`` (``i - 1``). Defaults to
+              ``'reverse'``.
+            - ``strong_views`` (int): Number of student views of each
+              unlabeled image, read from the branches ``unsup_student``,
+              ``unsup_student2``, ... (one view may be absent: the teacher's
+              view). They are stacked view-major along the batch and pass
+              through the student in one forward. Defaults to 1.
+            - ``channel_dropout`` (bool): UniMatch V2's complementary
+              channel dropout on two views: a Bernoulli(0.5) mask ``m`` per
+              image and channel, times 2, on view 1 and ``2 - m`` on view 2,
+              on every feature map of the student's backbone (each map uses
+              the first C channels of one mask); ``B // 2`` random images
+              keep all channels in both views. Drawn once per step on the
+              whole batch. Defaults to False.
+            - ``sup_weight`` (float): Weight of the supervised terms
+              (FixMatch/UniMatch V2 average the two parts: 0.5 each).
+              Defaults to 1.0.
             - ``nonfinite_loss`` (str): What a NaN/Inf loss does:
               ``'stop'`` raises (naming the term and iteration) before the
               optimizer step and before any checkpoint of that iteration is
@@ -139,9 +172,34 @@ class SemiBaseSegmentor(BaseSegmentor):
                              f"{self.semi_test_cfg['predict_on']!r}")
         self.ignore_index = self.semi_train_cfg['ignore_index']
         self._check_crop_size(segmentor)
+        self._check_strong_views()
         self.freeze(self.teacher)
 
     # ------------------------------------------------------------------ utils
+    def _check_strong_views(self) -> None:
+        cfg = self.semi_train_cfg
+        if cfg['cutmix_partner'] not in CUTMIX_PARTNERS:
+            raise ValueError(
+                f'semi_train_cfg.cutmix_partner must be one of '
+                f"{CUTMIX_PARTNERS}, got {cfg['cutmix_partner']!r}")
+        views = cfg['strong_views']
+        if not isinstance(views, int) or views < 1:
+            raise ValueError(
+                f'semi_train_cfg.strong_views must be an int >= 1, got '
+                f'{views!r}')
+        if cfg['channel_dropout'] and views != 2:
+            raise ValueError(
+                'semi_train_cfg.channel_dropout pairs two strong views: set '
+                f'strong_views=2 (got {views})')
+
+    @property
+    def student_branches(self) -> List[str]:
+        """Branch names of the student views, in stacking order."""
+        return ['unsup_student'] + [
+            f'unsup_student{v + 1}'
+            for v in range(1, self.semi_train_cfg['strong_views'])
+        ]
+
     @staticmethod
     def _multi_branch_preprocessor(outer: OptConfigType,
                                    inner: OptConfigType) -> dict:
@@ -298,32 +356,150 @@ class SemiBaseSegmentor(BaseSegmentor):
                 'the MultiBranch transforms of train_dataloader')
         teacher_inputs = multi_batch_inputs['unsup_teacher']
         teacher_samples = multi_batch_data_samples['unsup_teacher']
-        student_inputs = multi_batch_inputs.get('unsup_student',
-                                                teacher_inputs)
-        student_samples = multi_batch_data_samples.get(
-            'unsup_student', teacher_samples)
-        if student_inputs.shape != teacher_inputs.shape:
-            raise ValueError(
-                'teacher and student views must be pixel-aligned, got shapes '
-                f'{tuple(teacher_inputs.shape)} and '
-                f'{tuple(student_inputs.shape)}: put geometric transforms '
-                'before MultiBranch')
         # record_function ranges name the stages for torch.profiler
         # (tools/analysis_tools/benchmark.py); they cost nothing otherwise.
         with record_function('semi:pseudo_labels'):
             pseudo_labels = self.get_pseudo_labels(teacher_inputs,
                                                    teacher_samples)
-        if self.semi_train_cfg['cutmix_prob'] > 0:
-            student_inputs, mixed = cutmix_batch(
-                student_inputs, (pseudo_labels.label,
-                                 pseudo_labels.confidence,
-                                 pseudo_labels.valid),
-                self.semi_train_cfg['cutmix_prob'])
-            pseudo_labels = PseudoLabels(*mixed)
+        with record_function('semi:strong_views'):
+            student_inputs, student_samples, stacked, num_views = \
+                self._stack_strong_views(multi_batch_inputs,
+                                         multi_batch_data_samples,
+                                         pseudo_labels)
         return SemiBatch(multi_batch_inputs['sup'],
                          multi_batch_data_samples['sup'], student_inputs,
                          student_samples,
-                         self.filter_pseudo_labels(pseudo_labels))
+                         self.filter_pseudo_labels(stacked),
+                         num_views=num_views)
+
+    def _stack_strong_views(self, multi_batch_inputs: Dict[str, Tensor],
+                            multi_batch_data_samples: Dict[str, SampleList],
+                            pseudo_labels: PseudoLabels) -> tuple:
+        """CutMix each student view, stack them view-major, draw masks."""
+        teacher_inputs = multi_batch_inputs['unsup_teacher']
+        teacher_samples = multi_batch_data_samples['unsup_teacher']
+        views = []
+        for branch in self.student_branches:
+            if branch not in multi_batch_inputs and (
+                    branch != 'unsup_student' or
+                    self.semi_train_cfg['strong_views'] > 1):
+                raise KeyError(
+                    f'semi_train_cfg.strong_views='
+                    f"{self.semi_train_cfg['strong_views']} needs the branch "
+                    f'"{branch}", got {sorted(multi_batch_inputs)}: add it to '
+                    'the unlabeled MultiBranch (and to every branch_field)')
+            inputs = multi_batch_inputs.get(branch, teacher_inputs)
+            samples = multi_batch_data_samples.get(branch, teacher_samples)
+            if inputs.shape != teacher_inputs.shape:
+                raise ValueError(
+                    'teacher and student views must be pixel-aligned, got '
+                    f'shapes {tuple(teacher_inputs.shape)} and '
+                    f'{tuple(inputs.shape)} ({branch}): put geometric '
+                    'transforms before MultiBranch')
+            views.append((*self.strong_view(inputs, samples, pseudo_labels),
+                          samples))
+        def cat(tensors: List[Tensor]) -> Tensor:
+            return tensors[0] if len(tensors) == 1 else torch.cat(tensors)
+
+        student_inputs = cat([v[0] for v in views])
+        student_samples = [s for v in views for s in v[2]]
+        stacked = PseudoLabels(
+            label=cat([v[1].label for v in views]),
+            confidence=cat([v[1].confidence for v in views]),
+            valid=cat([v[1].valid for v in views]))
+        if self.semi_train_cfg['channel_dropout']:
+            stacked.channel_mask = self.complementary_channel_masks(
+                teacher_inputs.shape[0], teacher_inputs.device)
+        return student_inputs, student_samples, stacked, len(views)
+
+    def strong_view(self, inputs: Tensor, samples: SampleList,
+                    pseudo_labels: PseudoLabels
+                    ) -> Tuple[Tensor, PseudoLabels]:
+        """One student view with the teacher's maps CutMixed alike.
+
+        Boxes come from the samples' ``cutmix_box`` (``RandomCutMixBox``)
+        when they carry one, else from ``semi_train_cfg.cutmix_prob``.
+
+        Args:
+            inputs (Tensor): The view (N, 3, H, W), padded.
+            samples (list[SegDataSample]): Its samples.
+            pseudo_labels (PseudoLabels): Teacher output on the weak view.
+
+        Returns:
+            tuple[Tensor, PseudoLabels]: Mixed view and maps.
+        """
+        maps = (pseudo_labels.label, pseudo_labels.confidence,
+                pseudo_labels.valid)
+        partner = self.semi_train_cfg['cutmix_partner']
+        if any('cutmix_box' in s.metainfo for s in samples):
+            # Crops sit at the top left of the padded batch (stack_batch
+            # pads right/bottom); padding_size says where if not.
+            offsets = [(s.metainfo.get('padding_size', (0, 0, 0, 0))[2],
+                        s.metainfo.get('padding_size', (0, 0, 0, 0))[0])
+                       for s in samples]
+            boxes = box_masks([s.metainfo.get('cutmix_box') for s in samples],
+                              inputs.shape[-2:], inputs.device, offsets)
+            inputs, maps = cutmix_with_boxes(inputs, maps, boxes, partner)
+        elif self.semi_train_cfg['cutmix_prob'] > 0:
+            inputs, maps = cutmix_batch(
+                inputs, maps, self.semi_train_cfg['cutmix_prob'],
+                partner=partner)
+        return inputs, PseudoLabels(*maps)
+
+    def complementary_channel_masks(self, num: int,
+                                    device: torch.device) -> Tensor:
+        """UniMatch V2's complementary channel dropout masks of two views.
+
+        Args:
+            num (int): Unlabeled images of the whole (per-GPU) batch.
+            device (torch.device): Device of the masks.
+
+        Returns:
+            Tensor: (2 * num, C) factors: ``m`` (0 or 2) for view 1,
+            ``2 - m`` for view 2; ``num // 2`` random images get 1 in both.
+            C covers the widest feature map of the backbone.
+        """
+        channels = self._widest_feature()
+        first = torch.bernoulli(torch.full((num, channels), 0.5,
+                                           device=device)) * 2.0
+        second = 2.0 - first
+        unmasked = torch.randperm(num, device=device)[:int(num * 0.5)]
+        first[unmasked] = 1.0
+        second[unmasked] = 1.0
+        return torch.cat([first, second])
+
+    def _widest_feature(self) -> int:
+        """Most channels of a feature map the student's heads take."""
+        found = []
+        for head in (final_head(self.student), self.student.decode_head):
+            for name in ('in_channels', 'c1_in_channels', 'channels'):
+                value = getattr(head, name, None)
+                values = value if isinstance(value, (list, tuple)) else \
+                    [value]
+                found += [v for v in values if isinstance(v, int)]
+        if not found:
+            raise ValueError(
+                'semi_train_cfg.channel_dropout: the decode head names no '
+                'in_channels to size the dropout masks')
+        return max(found)
+
+    @staticmethod
+    def drop_channels(feats: List, masks: Tensor) -> List:
+        """Multiply every feature map (and nested pair) by its mask."""
+
+        def apply(feat):
+            if isinstance(feat, (list, tuple)):
+                return type(feat)(apply(f) for f in feat)
+            channels = feat.shape[1]
+            if channels > masks.shape[1]:
+                raise ValueError(
+                    f'channel_dropout masks have {masks.shape[1]} channels, '
+                    f'a feature map has {channels}')
+            scale = masks[:, :channels].to(feat.dtype)
+            return feat * scale.view(*scale.shape,
+                                     *([1] * (feat.dim() - 2)))
+
+        return [apply(f) for f in feats]
 
     def loss_by_batch(self, batch: SemiBatch) -> dict:
         """The student's losses on a prepared (micro-)batch.
@@ -337,10 +513,20 @@ class SemiBaseSegmentor(BaseSegmentor):
         with record_function('semi:student_features'):
             sup_feats, unsup_feats = self.extract_student_feats(
                 batch.sup_inputs, batch.student_inputs)
+            if batch.pseudo_labels.channel_mask is not None:
+                with record_function('semi:channel_dropout'):
+                    unsup_feats = self.drop_channels(
+                        unsup_feats, batch.pseudo_labels.channel_mask)
         with record_function('semi:sup_loss'):
             losses = add_prefix(
                 self.loss_by_gt_labels(batch.sup_inputs, sup_feats,
                                        batch.sup_samples), 'sup')
+            sup_weight = float(self.semi_train_cfg['sup_weight'])
+            if sup_weight != 1.0:
+                losses = {
+                    k: v * sup_weight if 'loss' in k else v
+                    for k, v in losses.items()
+                }
         with record_function('semi:unsup_loss'):
             unsup_losses = self.loss_by_pseudo_labels(
                 batch.student_inputs, unsup_feats, batch.student_samples,

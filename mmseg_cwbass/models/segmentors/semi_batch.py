@@ -9,6 +9,7 @@ boundary band), and the student's inputs of a step, which
 from dataclasses import dataclass, fields
 from typing import List, Optional
 
+import torch
 from mmseg.utils import SampleList
 from torch import Tensor
 
@@ -21,6 +22,9 @@ class PseudoLabels:
         label (Tensor): Argmax class, (N, H, W); ``ignore_index`` on padding.
         confidence (Tensor): Max softmax probability, (N, H, W); 0 on padding.
         valid (Tensor): Boolean mask of real (non-padding) pixels, (N, H, W).
+        kept, tau, band: What the method's filter adds, (N, H, W).
+        channel_mask (Tensor): Complementary channel dropout factors of
+            each student image, (N, C), or None.
     """
     label: Tensor
     confidence: Tensor
@@ -28,6 +32,7 @@ class PseudoLabels:
     kept: Optional[Tensor] = None
     tau: Optional[Tensor] = None
     band: Optional[Tensor] = None
+    channel_mask: Optional[Tensor] = None
 
     def target(self, ignore_index: int) -> Tensor:
         """The label of the kept pixels, ``ignore_index`` elsewhere."""
@@ -45,12 +50,15 @@ class SemiBatch:
         student_inputs (Tensor): Unlabeled student view (B_u, 3, H, W).
         student_samples (list[SegDataSample]): Its samples.
         pseudo_labels (PseudoLabels): The teacher's labels for that view.
+        num_views (int): Strong views stacked view-major in
+            ``student_inputs`` (each of ``B_u / num_views`` images).
     """
     sup_inputs: Tensor
     sup_samples: SampleList
     student_inputs: Tensor
     student_samples: SampleList
     pseudo_labels: PseudoLabels
+    num_views: int = 1
 
     def split(self, parts: int) -> List['SemiBatch']:
         """``parts`` consecutive micro-batches (each source split evenly).
@@ -58,7 +66,8 @@ class SemiBatch:
         Raises:
             ValueError: If a source's batch is not divisible by ``parts``.
         """
-        sizes = (len(self.sup_samples), len(self.student_samples))
+        views = self.num_views
+        sizes = (len(self.sup_samples), len(self.student_samples) // views)
         if any(size % parts for size in sizes):
             raise ValueError(
                 f'model.semi_train_cfg.micro_batches={parts} must divide the '
@@ -68,6 +77,17 @@ class SemiBatch:
         def cut(items, size: int, i: int):
             return items[i * size:(i + 1) * size]
 
+        def cut_views(items, size: int, i: int):
+            # Part i holds the i-th chunk of every view, so paired views
+            # (and their dropout masks) stay together.
+            chunks = [
+                cut(items[v * sizes[1]:(v + 1) * sizes[1]], size, i)
+                for v in range(views)
+            ]
+            if isinstance(items, list):
+                return [x for chunk in chunks for x in chunk]
+            return torch.cat(chunks)
+
         pseudo = self.pseudo_labels
         out = []
         for i in range(parts):
@@ -76,11 +96,11 @@ class SemiBatch:
                 SemiBatch(
                     cut(self.sup_inputs, sup, i), cut(self.sup_samples, sup,
                                                       i),
-                    cut(self.student_inputs, unsup, i),
-                    cut(self.student_samples, unsup, i),
+                    cut_views(self.student_inputs, unsup, i),
+                    cut_views(self.student_samples, unsup, i),
                     PseudoLabels(**{
                         f.name: None if getattr(pseudo, f.name) is None else
-                        cut(getattr(pseudo, f.name), unsup, i)
+                        cut_views(getattr(pseudo, f.name), unsup, i)
                         for f in fields(PseudoLabels)
-                    })))
+                    }), views))
         return out

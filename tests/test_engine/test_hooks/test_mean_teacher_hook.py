@@ -92,3 +92,34 @@ def test_bad_model_and_arguments():
                 dict(buffer_policy='mean')):
         with pytest.raises(ValueError):
             HOOKS.build(dict(type='MeanTeacherHook', **bad))
+
+
+def test_unimatch_v2_schedule_per_iteration():
+    # UniMatch V2: ema_ratio = min(1 - 1 / (iters + 1), 0.996) after the
+    # step of 0-based iteration ``iters``, on parameters and buffers.
+    model = TinyTeacherStudent()
+    hook = HOOKS.build(
+        dict(type='MeanTeacherHook', momentum=0.004, buffer_policy='ema',
+             momentum_schedule='inverse'))
+    fill(model, 0.0, 5.0)
+    teacher = 5.0
+    for iteration in range(300):
+        student = float(iteration % 7)  # the student moves each step
+        with torch.no_grad():
+            for p in model.student.parameters():
+                p.fill_(student)
+            model.student[1].running_mean.fill_(student)
+        hook.after_train_iter(runner_for(model, iteration), 0)
+        ratio = min(1 - 1 / (iteration + 1), 0.996)
+        teacher = teacher * ratio + student * (1 - ratio)
+        assert hook.momentum_at(iteration) == pytest.approx(1 - ratio)
+        for p in model.teacher.parameters():
+            assert torch.allclose(p, torch.full_like(p, teacher),
+                                  atol=1e-5), iteration
+        assert torch.allclose(model.teacher[1].running_mean,
+                              torch.full((2, ), teacher), atol=1e-5)
+    # the cap is reached at iteration 249 (1 - 1/250 = 0.996)
+    assert hook.momentum_at(248) > 0.004 and hook.momentum_at(249) == \
+        pytest.approx(0.004)
+    with pytest.raises(ValueError, match='momentum_schedule'):
+        HOOKS.build(dict(type='MeanTeacherHook', momentum_schedule='cos'))

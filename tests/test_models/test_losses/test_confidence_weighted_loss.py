@@ -86,3 +86,31 @@ def test_usable_in_an_mmseg_head_loss_decode(tiny_segmentor_cfg):
 def test_loss_name_must_start_with_loss():
     with pytest.raises(ValueError, match='loss_'):
         MODELS.build(dict(type='ConfidenceWeightedLoss', loss_name='cw'))
+
+
+@pytest.mark.parametrize('gamma', [0.0, 0.5, 2.0])
+def test_decay_is_applied_before_gamma_as_in_the_reference(gamma):
+    # Reference: decay_confidence (c <- d * c) runs before the weighted CE
+    # raises the confidence to gamma: w = (d * c)^gamma, not d * c^gamma.
+    logits = torch.tensor([[[2.0, 0.0, 1.0], [0.5, -1.0, 3.0]],
+                           [[0.0, 1.0, 1.0], [0.5, 2.0, 0.0]]]).unsqueeze(0)
+    label = torch.tensor([[[0, 1, 255], [1, 255, 0]]])
+    conf = torch.tensor([[[0.9, 0.6, 0.2], [0.5, 0.1, 0.8]]])
+    kept = [((0, 0), 0, 0.9), ((0, 1), 1, 0.6), ((1, 0), 1, 0.5),
+            ((1, 2), 0, 0.8)]
+    decay = 0.9
+    expected = sum((decay * c)**gamma * hand_ce(
+        [logits[0, 0, i, j].item(), logits[0, 1, i, j].item()], t)
+        for (i, j), t, c in kept) / 4
+    loss = MODELS.build(dict(type='ConfidenceWeightedLoss', gamma=gamma))
+    got = loss(logits, label, weight=conf, decay_factor=decay).item()
+    assert got == pytest.approx(expected, rel=1e-6)
+    # the old d * c^gamma differs by d^(1 - gamma): 0.9, 0.9487, 1.111
+    old = sum(decay * c**gamma * hand_ce(
+        [logits[0, 0, i, j].item(), logits[0, 1, i, j].item()], t)
+        for (i, j), t, c in kept) / 4
+    assert old / got == pytest.approx(decay**(1 - gamma), rel=1e-6)
+    # a tensor decay factor (the segmentor's buffer) gives the same
+    assert loss(logits, label, weight=conf,
+                decay_factor=torch.tensor(decay)).item() == \
+        pytest.approx(expected, rel=1e-6)

@@ -1,6 +1,9 @@
 """One process of the global-batch test: trains a tiny CW-BASS model.
 
-Usage: ``python _global_batch_worker.py RANK WORLD_SIZE INIT_FILE OUT``.
+Usage: ``python _global_batch_worker.py RANK WORLD_SIZE INIT_FILE OUT
+[METHOD]`` (METHOD: ``CWBASSSegmentor`` by default, or
+``FixMatchSegmentor``/``UniMatchV2Segmentor``, which get their strong
+views as extra branches, without CutMix boxes, whose partners are per rank).
 With WORLD_SIZE 2, each rank takes half of a fixed 4 + 4 batch and steps
 through ``SemiDistributedDataParallel`` (gloo); with 1, one process takes
 the whole batch. GroupNorm everywhere, so no statistic depends on how the
@@ -52,18 +55,34 @@ def full_batch(step):
     return images, labels
 
 
-def shard(images, labels, indices_sup, indices_unsup):
+def strong_view(image, view):
+    """A photometric strong view of an unlabeled image (deterministic)."""
+    if view == 0:
+        return (image.float() * 0.7).to(torch.uint8)
+    return image.flip(0)  # BGR <-> RGB
+
+
+def cutmix_box(index, view):
+    """A fixed CutMix box per (global) image index and view."""
+    return (2 + 3 * index, 1 + 4 * view, 9 + view, 11 - index)
+
+
+def shard(images, labels, indices_sup, indices_unsup, views=0,
+          boxes=False):
+    """Loader output of the given images; ``views`` strong branches."""
     size = (32, 32)
 
-    def sample(label=None):
+    def sample(label=None, box=None):
         s = SegDataSample(metainfo=dict(img_shape=size, ori_shape=size))
         if label is not None:
             s.gt_sem_seg = PixelData(data=label)
+        if box is not None:
+            s.set_metainfo(dict(cutmix_box=box))
         return s
 
     sup = [images[i] for i in indices_sup]
     unsup = [images[4 + i] for i in indices_unsup]
-    return dict(
+    data = dict(
         inputs=dict(
             sup=sup + [None] * len(unsup),
             unsup_teacher=[None] * len(sup) + unsup),
@@ -72,10 +91,38 @@ def shard(images, labels, indices_sup, indices_unsup):
             [None] * len(unsup),
             unsup_teacher=[None] * len(sup) +
             [sample() for _ in indices_unsup]))
+    for view in range(views):
+        branch = 'unsup_student' + ('' if view == 0 else str(view + 1))
+        data['inputs'][branch] = [None] * len(sup) + [
+            strong_view(images[4 + i], view) for i in indices_unsup
+        ]
+        data['data_samples'][branch] = [None] * len(sup) + [
+            sample(box=cutmix_box(i, view) if boxes else None)
+            for i in indices_unsup
+        ]
+    return data
+
+
+def global_channel_masks(num_global=4, channels=64):
+    """Fixed complementary masks of the whole 4-image batch (2 views)."""
+    generator = torch.Generator().manual_seed(7)
+    first = torch.bernoulli(
+        torch.full((num_global, channels), 0.5), generator=generator) * 2
+    first[[1, 2]] = 1.0
+    second = 2.0 - first
+    second[[1, 2]] = 1.0
+    return first, second
+
+
+METHODS = dict(
+    CWBASSSegmentor=dict(views=0),
+    FixMatchSegmentor=dict(views=1, pseudo_threshold=0.4),
+    UniMatchV2Segmentor=dict(views=2, pseudo_threshold=0.4))
 
 
 def main():
     rank, world, init_file, out = sys.argv[1:5]
+    method = sys.argv[5] if len(sys.argv) > 5 else 'CWBASSSegmentor'
     rank, world = int(rank), int(world)
     register_all_modules(init_default_scope=True)
     if world > 1:
@@ -83,12 +130,23 @@ def main():
             'gloo', init_method=f'file://{init_file}', rank=rank,
             world_size=world)
     torch.manual_seed(0)
+    extra = dict(METHODS[method])
+    views = extra.pop('views')
     model = MODELS.build(
-        dict(type='CWBASSSegmentor', segmentor=copy.deepcopy(SEGMENTOR)))
+        dict(type=method, segmentor=copy.deepcopy(SEGMENTOR), **extra))
     model.teacher.load_state_dict(model.student.state_dict())
-    # tau well inside the confidence range of the random teacher, so the
-    # threshold keeps a different share of pixels on each rank
-    model.threshold.set_params(base=0.9, beta=0.5, tau_min=0.0, tau_max=1.0)
+    if method == 'CWBASSSegmentor':
+        # tau well inside the confidence range of the random teacher, so
+        # the threshold keeps a different share of pixels on each rank
+        model.threshold.set_params(base=0.9, beta=0.5, tau_min=0.0,
+                                   tau_max=1.0)
+    if views == 2:
+        # The masks of the global batch, each rank taking its images' rows
+        # (a rank draws its own otherwise).
+        first, second = global_channel_masks()
+        rows = list(range(4)) if world == 1 else [2 * rank, 2 * rank + 1]
+        model.complementary_channel_masks = lambda num, device: torch.cat(
+            [first[rows], second[rows]]).to(device)
     model.train()
     optim = OptimWrapper(
         torch.optim.SGD(
@@ -103,10 +161,10 @@ def main():
     for step in range(2):
         images, labels = full_batch(step)
         if world == 1:
-            data = shard(images, labels, [0, 1, 2, 3], [0, 1, 2, 3])
+            data = shard(images, labels, [0, 1, 2, 3], [0, 1, 2, 3], views)
         else:
             part = [2 * rank, 2 * rank + 1]
-            data = shard(images, labels, part, part)
+            data = shard(images, labels, part, part, views)
         log_vars = forward.train_step(data, optim)
         kept.append(log_vars['unsup.kept_ratio'].item())
     torch.save(

@@ -11,14 +11,16 @@ WORKER = osp.join(osp.dirname(osp.abspath(__file__)),
                   '_global_batch_worker.py')
 
 
-def run_workers(world, tmp_path):
-    init = tmp_path / f'init_{world}'
-    outs = [tmp_path / f'rank{r}_of_{world}.pth' for r in range(world)]
+def run_workers(world, tmp_path, method='CWBASSSegmentor'):
+    init = tmp_path / f'init_{world}_{method}'
+    outs = [
+        tmp_path / f'rank{r}_of_{world}_{method}.pth' for r in range(world)
+    ]
     env = dict(os.environ, OMP_NUM_THREADS='1')
     procs = [
         subprocess.Popen(
             [sys.executable, WORKER, str(rank), str(world), str(init),
-             str(outs[rank])],
+             str(outs[rank]), method],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True) for rank in range(world)
     ]
@@ -35,6 +37,24 @@ def test_two_ranks_update_the_student_like_one_process(tmp_path):
     # the threshold keeps different shares of pixels on the two ranks
     kept = zip(rank0['kept'], rank1['kept'])
     assert all(abs(a - b) > 0.01 for a, b in kept)
+    for name, value in single['student'].items():
+        if not value.is_floating_point():
+            continue
+        for rank in (rank0, rank1):
+            assert torch.allclose(rank['student'][name], value, atol=1e-6,
+                                  rtol=0), name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('method',
+                         ['FixMatchSegmentor', 'UniMatchV2Segmentor'])
+def test_two_ranks_strong_view_methods_match_one_process(tmp_path, method):
+    # Strong views through the student, counts of valid pixels over the
+    # global batch, (UniMatch V2) complementary dropout masks of each
+    # rank's images: the update is the one process's.
+    single, = run_workers(1, tmp_path, method)
+    rank0, rank1 = run_workers(2, tmp_path, method)
+    assert abs(rank0['kept'][0] - rank1['kept'][0]) > 0.01
     for name, value in single['student'].items():
         if not value.is_floating_point():
             continue

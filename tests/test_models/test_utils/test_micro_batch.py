@@ -30,6 +30,11 @@ def train(micro_batches, method='CWBASSSegmentor', steps=3):
     extra = dict(threshold=dict(type='DynamicThreshold',
                                 statistic='class_ema')) \
         if method == 'CWBASSSegmentor' else {}
+    # strong views (with CutMix boxes) for the methods that take them
+    strong = dict(w.METHODS.get(method, dict(views=0)))
+    views = strong.pop('views')
+    if views:
+        extra.update(strong)
     model = MODELS.build(
         dict(type=method, segmentor=copy.deepcopy(w.SEGMENTOR),
              semi_train_cfg=dict(micro_batches=micro_batches,
@@ -58,7 +63,8 @@ def train(micro_batches, method='CWBASSSegmentor', steps=3):
         runner.iter = it
         hub.update_info('iter', it)
         images, labels = w.full_batch(it)
-        data = w.shard(images, labels, [0, 1, 2, 3], [0, 1, 2, 3])
+        data = w.shard(images, labels, [0, 1, 2, 3], [0, 1, 2, 3], views,
+                       boxes=True)
         model.train_step(data, optim)
         if method == 'CWBASSSegmentor':
             counts['threshold_updates'] += model.threshold._pending is not None
@@ -69,7 +75,10 @@ def train(micro_batches, method='CWBASSSegmentor', steps=3):
     return model, counts
 
 
-@pytest.mark.parametrize('method', ['CWBASSSegmentor', 'MeanTeacherSegmentor'])
+@pytest.mark.parametrize('method', [
+    'CWBASSSegmentor', 'MeanTeacherSegmentor', 'FixMatchSegmentor',
+    'UniMatchV2Segmentor'
+])
 def test_two_micro_batches_equal_one_batch(method):
     whole, whole_counts = train(1, method)
     parts, part_counts = train(2, method)
