@@ -22,3 +22,15 @@ train_dataloader = dict(
     dataset=dict(
         labeled=dict(pipeline=labeled_pipeline),
         unlabeled=dict(pipeline=unlabeled_pipeline)))
+# The base's strong-view pipelines (FixMatch, UniMatch V2, CW-BASS on
+# strong views; docs/methods.md) at this crop.
+strong_pipelines = {
+    views: {
+        part: [
+            dict(t, crop_size=crop_size) if t['type'] == 'RandomCrop' else t
+            for t in pipeline
+        ]
+        for part, pipeline in parts.items()
+    }
+    for views, parts in _base_.strong_pipelines.items()
+}
