@@ -17,9 +17,16 @@ it finished):
    the kept ratio logged every 10, teacher and student evaluated at the end;
    checks that every logged loss is finite.
 4. The best variant at 16+16 images on one GPU (the reference's batch).
-5. The supervised baseline config: fp32 and the best variant.
-6. Projection of the 46,320-iteration protocol on 1 GPU at 16+16 and on
+5. DINOv2-B + DPT at crop 518 in bf16 (the CW-BASS-v2 setting; random
+   init, 4+4): CW-BASS first, then (after the R101 rows below) its
+   supervised baseline and UniMatch V2 on the same backbone.
+6. The R101 supervised baseline config: fp32 and the best variant.
+7. Projection of the 46,320-iteration protocol on 1 GPU at 16+16 and on
    4 GPUs at 4+4, against the community's 48-84 GPU-hours.
+
+The budget (``--budget-s``) drops steps from the end: the R101 AMP rows
+and the 300-iteration AMP run come first, then DINOv2-B CW-BASS bf16, then
+the rest.
 
 ``--dry-run`` shrinks model, crop, images and iterations so the whole
 command runs on a CPU in minutes (AMP variants use CPU autocast; the
@@ -48,6 +55,12 @@ SUPERVISED = 'configs/baselines/supervised_deeplabv3plus_r101_voc_1-8.py'
 PROTOCOL_ITERS = 46320  # 80 epochs x 579 iterations (the config leaf)
 EVALS, VAL_IMAGES = 10, 1449  # evaluations of the protocol, VOC val size
 COMMUNITY_GPU_HOURS = (48, 84)
+# DINOv2-B + DPT, VOC 1/8, crop 518 (docs/dinov2.md, docs/methods.md).
+DINOV2 = dict(
+    cwbass='configs/cwbass/dinov2-b_dpt_voc_1-8.py',
+    supervised='configs/baselines/supervised_dinov2-b_dpt_voc_1-8.py',
+    unimatch_v2='configs/unimatch_v2/dinov2-b_dpt_voc_1-8.py')
+BF16 = ['--amp', '--amp-dtype', 'bfloat16']
 # Variants after the first time the step and memory only: the loader and
 # the exported-teacher inference do not depend on them.
 QUICK = ['--data', 'none', '--no-inference']
@@ -120,16 +133,33 @@ def shrink_options(config: str, dry_run: bool) -> list:
     cfg = Config.fromfile(osp.join(REPO, config))
     semi = 'segmentor' in cfg.model
     seg = 'model.segmentor.' if semi else 'model.'
-    opts = [f'{seg}pretrained=None']
+    dinov2 = (cfg.model.get('segmentor') or cfg.model).backbone.type == \
+        'DINOv2'
+    # DINOv2: random init too (no converted checkpoint on the node).
+    opts = [f'{seg}pretrained=None'] + (
+        [f'{seg}backbone.init_cfg=None'] if dinov2 else [])
     if not dry_run:
         return opts
-    opts += [f'{seg}backbone.depth=18', f'{seg}backbone.stem_channels=8',
-             f'{seg}backbone.base_channels=8',
-             f'{seg}decode_head.in_channels=64',
-             f'{seg}decode_head.channels=16',
-             f'{seg}decode_head.c1_in_channels=8',
-             f'{seg}decode_head.c1_channels=4',
-             f'{seg}data_preprocessor.size=(64,64)']
+    crop = 56 if dinov2 else 64  # DINOv2: a multiple of its 14-pixel patch
+    if dinov2:
+        # A dict ``arch`` in place of the 'b' string.
+        opts += [f'{seg}backbone.arch._delete_=True',
+                 f'{seg}backbone.arch.embed_dims=48',
+                 f'{seg}backbone.arch.num_layers=4',
+                 f'{seg}backbone.arch.num_heads=2',
+                 f'{seg}backbone.out_indices=(0,1,2,3)',
+                 f'{seg}decode_head.in_channels=(48,48,48,48)',
+                 f'{seg}decode_head.embed_dims=48',
+                 f'{seg}decode_head.channels=16',
+                 f'{seg}decode_head.post_process_channels=[8,16,32,48]']
+    else:
+        opts += [f'{seg}backbone.depth=18', f'{seg}backbone.stem_channels=8',
+                 f'{seg}backbone.base_channels=8',
+                 f'{seg}decode_head.in_channels=64',
+                 f'{seg}decode_head.channels=16',
+                 f'{seg}decode_head.c1_in_channels=8',
+                 f'{seg}decode_head.c1_channels=4']
+    opts.append(f'{seg}data_preprocessor.size=({crop},{crop})')
     dataset = cfg.train_dataloader.dataset
     parts = {'labeled': dataset.labeled, 'unlabeled': dataset.unlabeled} \
         if semi else {'': dataset}
@@ -137,7 +167,7 @@ def shrink_options(config: str, dry_run: bool) -> list:
         prefix = 'train_dataloader.dataset.' + (f'{role}.' if role else '')
         for i, t in enumerate(part.pipeline):
             if t['type'] == 'RandomCrop':
-                opts.append(f'{prefix}pipeline.{i}.crop_size=(64,64)')
+                opts.append(f'{prefix}pipeline.{i}.crop_size=({crop},{crop})')
             if t['type'] == 'RandomResize':
                 opts.append(f'{prefix}pipeline.{i}.scale=(80,80)')
     batch = [4, 2, 2] if semi else [2]
@@ -197,7 +227,7 @@ def bench_step(m: Measure, name: str, config: str, flags: list,
     start = time.time()
     rc = m.run(cmd, report=osp.join(m.out, f'bench_{name}.md'))
     result = dict(rc=rc, seconds=time.time() - start, json=osp.basename(out),
-                  flags=flags)
+                  flags=flags, config=config)
     if rc == 0 and osp.isfile(out):
         with open(out) as f:
             full = json.load(f)
@@ -352,6 +382,18 @@ def variant_label(flags: list) -> str:
     return ', '.join(parts) or 'fp32'
 
 
+def config_label(config: str) -> str:
+    """``configs/unimatch_v2/dinov2-b_dpt_voc_1-8.py`` ->
+    ``UniMatch V2, DINOv2-B``."""
+    method = {'cwbass': 'CW-BASS', 'unimatch_v2': 'UniMatch V2',
+              'fixmatch': 'FixMatch'}.get(osp.basename(osp.dirname(config)))
+    name = osp.basename(config)
+    if method is None:  # configs/baselines/<method>_<model>...
+        method = 'Mean Teacher' if name.startswith('mean_teacher') else \
+            'supervised'
+    return f"{method}, {'DINOv2-B' if 'dinov2-b' in name else 'R101'}"
+
+
 def markdown(summary: dict) -> str:
     """A table of the variants for the README."""
     lines = ['| config | variant | batch | (a) ms | (b) ms | (c) ms | R | '
@@ -368,7 +410,7 @@ def markdown(summary: dict) -> str:
             return '' if v is None else f'{v:.{d}f}'
 
         lines.append(
-            f"| {'CW-BASS' if 'cwbass_step' in s else 'supervised'} | "
+            f"| {config_label(s.get('config', ''))} | "
             f"{variant_label(s['flags'])} | "
             f"{b['labeled']}+{b['unlabeled']} | {f(s.get('cwbass_step'))} | "
             f"{f(s.get('supervised_step'))} | {f(s.get('teacher_forward'))}"
@@ -408,6 +450,19 @@ def main(argv=None) -> int:
         m.log_file.close()
 
 
+def dinov2_step(m: Measure, method: str, expected: float) -> None:
+    """DINOv2-B + DPT VOC 1/8 at crop 518 in bf16 (random init, the
+    config's 4+4): (a), (b), (c), R, img/s, peak memory."""
+    config = DINOV2[method]
+    name = f'dinov2_{method}_bf16'
+    if not osp.isfile(osp.join(REPO, config)):
+        m.summary['skipped'][f'bench_{name}'] = f'{config} does not exist'
+        return
+    if m.budget_allows(f'bench_{name}', 2 * expected):
+        bench_step(m, name, config, BF16 + QUICK,
+                   shrink_options(config, m.args.dry_run))
+
+
 def measure(m: Measure) -> int:
     env_step(m)
     cw_opts = shrink_options(CWBASS, m.args.dry_run)
@@ -433,6 +488,7 @@ def measure(m: Measure) -> int:
     best = [f for f in best if f not in ('--data', 'none')]
     if m.budget_allows('train_amp', 120.0 if not m.args.dry_run else 60):
         train_run(m, cw_opts)
+    dinov2_step(m, 'cwbass', expected)
     if m.budget_allows('bench_channels_last', expected):
         r = bench_step(m, 'channels_last', CWBASS,
                        best + ['--channels-last'] + QUICK, cw_opts)
@@ -459,6 +515,8 @@ def measure(m: Measure) -> int:
         if m.budget_allows(f'bench_{name}', expected):
             bench_step(m, name, SUPERVISED, flags + QUICK,
                        sup_opts)
+    for method in ('supervised', 'unimatch_v2'):
+        dinov2_step(m, method, expected)
     projection(m)
     table = markdown(m.summary)
     with open(osp.join(m.out, 'gpu_measure.md'), 'w') as f:
