@@ -332,7 +332,8 @@ def find_resume_checkpoint(work_dir: str) -> Optional[str]:
 
     The file named by ``work_dir/last_checkpoint`` if it is complete,
     otherwise the newest complete ``iter_*.pth``/``epoch_*.pth`` beside it
-    (newest written first). Every file skipped is named in the log.
+    (newest written first), then in ``work_dir`` (a run moved elsewhere).
+    Every file skipped is named in the log.
 
     Args:
         work_dir (str): The run's work dir.
@@ -348,9 +349,16 @@ def find_resume_checkpoint(work_dir: str) -> Optional[str]:
     if osp.isfile(pointer):
         with open(pointer, encoding='utf-8') as f:
             target = f.read().strip() or None
-    folder = osp.dirname(target) if target else work_dir
+    # The pointer's folder (a checkpoint hook's out_dir) and the work dir,
+    # which is the only one left if the run was moved elsewhere.
+    folders = [osp.dirname(target)] if target else []
+    folders += [work_dir] if osp.abspath(work_dir) not in map(
+        osp.abspath, folders) else []
     candidates = [target] if target else []
-    candidates += [p for _, _, p in _kept_checkpoints(folder) if p != target]
+    for folder in folders:
+        candidates += [
+            p for _, _, p in _kept_checkpoints(folder) if p != target
+        ]
     skipped = []
     for path in candidates:
         problem = checkpoint_problem(path)
@@ -367,7 +375,7 @@ def find_resume_checkpoint(work_dir: str) -> Optional[str]:
                   logger='current', level=logging.WARNING)
     if skipped:
         raise CheckpointResumeError(
-            f'no complete checkpoint to resume from in {folder}: skipped '
+            f'no complete checkpoint to resume from in {folders}: skipped '
             f'{skipped}. Pass a checkpoint with --resume PATH, or remove '
             f'{pointer} to train from scratch.')
     print_log(f'auto-resume: no checkpoint in {work_dir}; training from the '

@@ -263,3 +263,11 @@ def test_auto_resume_refuses_when_nothing_is_complete(tmp_path, resume_log):
     write_pointer(str(tmp_path), eight)
     with pytest.raises(CheckpointResumeError, match='iter_8.pth'):
         find_resume_checkpoint(str(tmp_path))
+
+
+def test_auto_resume_after_the_run_was_moved(tmp_path, resume_log):
+    """The pointer holds an absolute path into the old location."""
+    write_pointer(str(tmp_path), str(tmp_path / 'gone' / 'iter_8.pth'))
+    four = save_kept(tmp_path, 4, 1000)
+    assert find_resume_checkpoint(str(tmp_path)) == four
+    assert any('iter_8.pth: does not exist' in m for m in resume_log)
