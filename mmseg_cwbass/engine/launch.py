@@ -1,5 +1,7 @@
 """Process-group set-up that mmengine's launcher lacks on CPU-only torch."""
 import datetime
+import os
+import subprocess
 from typing import Optional
 
 import torch
@@ -10,9 +12,10 @@ def init_cpu_distributed(launcher: str,
                          dist_cfg: Optional[dict] = None) -> bool:
     """Join the process group with gloo when torch has no CUDA.
 
-    mmengine's ``pytorch`` launcher calls ``torch.cuda.set_device``, which a
-    CPU-only torch does not have. Initialising the group first makes the
-    Runner use it as is, so this function applies ``env_cfg.dist_cfg``
+    mmengine's ``pytorch`` and ``slurm`` launchers call
+    ``torch.cuda.set_device``, which a CPU-only torch does not have.
+    Initialising the group first makes the Runner use it as is, so this
+    function applies ``env_cfg.dist_cfg``
     itself, as mmengine's ``init_dist`` would: ``timeout`` (seconds) is how
     long a collective waits for a rank that died or hangs before it fails
     (torch's default: 30 minutes for gloo); other keys go to
@@ -26,9 +29,11 @@ def init_cpu_distributed(launcher: str,
     Returns:
         bool: Whether this function initialised the group.
     """
-    if launcher != 'pytorch' or torch.cuda.is_available() or \
-            dist.is_initialized():
+    if launcher not in ('pytorch', 'slurm') or torch.cuda.is_available() \
+            or dist.is_initialized():
         return False
+    if launcher == 'slurm':
+        _export_slurm_env()
     kwargs = dict(dist_cfg or {})
     kwargs.pop('backend', None)
     timeout = kwargs.pop('timeout', None)
@@ -40,3 +45,17 @@ def init_cpu_distributed(launcher: str,
         kwargs['timeout'] = datetime.timedelta(seconds=timeout)
     dist.init_process_group(backend='gloo', **kwargs)
     return True
+
+
+def _export_slurm_env() -> None:
+    """torch's rank variables from slurm's, as mmengine's slurm launcher
+    sets them (rank 0's host is the master; ``MASTER_PORT`` or 29500)."""
+    os.environ['RANK'] = os.environ['SLURM_PROCID']
+    os.environ['WORLD_SIZE'] = os.environ['SLURM_NTASKS']
+    os.environ['LOCAL_RANK'] = os.environ.get('SLURM_LOCALID', '0')
+    os.environ.setdefault('MASTER_PORT', '29500')
+    if 'MASTER_ADDR' not in os.environ:
+        hosts = subprocess.run(
+            ['scontrol', 'show', 'hostnames', os.environ['SLURM_NODELIST']],
+            capture_output=True, text=True, check=True).stdout.split()
+        os.environ['MASTER_ADDR'] = hosts[0]
