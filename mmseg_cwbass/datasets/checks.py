@@ -212,6 +212,8 @@ def check_input_files(cfg: Config, phases=('train', 'val', 'test')) -> None:
     for key, dataset in _dataset_entries(cfg, phases):
         if key.endswith(('.labeled', '.unlabeled')):
             continue  # SemiSegDataset scans its parts when it is built
+        while isinstance(dataset.get('dataset'), dict):
+            key, dataset = f'{key}.dataset', dataset['dataset']  # repeats
         built = DATASETS.build(copy.deepcopy(dataset))
         source = dataset.get('ann_file') or (dataset.get('data_prefix')
                                              or {}).get('img_path', '')

@@ -274,3 +274,16 @@ def test_val_files_get_the_header_scan(workspace, damage):
             check_input_files(cfg, phases=(phase, ))
         assert f'{phase}_dataloader.dataset' in str(info.value)
     check_input_files(cfg, phases=('train', ))  # train data are fine
+
+
+def test_header_scan_unwraps_repeated_datasets(workspace):
+    cfg = Config.fromfile(CONFIG)
+    cfg.val_dataloader.dataset = dict(
+        type='RepeatDataset', times=3, dataset=cfg.val_dataloader.dataset)
+    check_input_files(cfg, phases=('val', ))
+    voc, ids = val_ids(workspace)
+    (voc / 'JPEGImages' / f'{ids[0]}.jpg').write_bytes(b'')
+    with pytest.raises(DataConfigError,
+                       match=r'val_dataloader.dataset.dataset .*1 files '
+                       rf'cannot be read.*{ids[0]}.jpg: the file is empty'):
+        check_input_files(cfg, phases=('val', ))
