@@ -126,6 +126,13 @@ class PreemptionHook(Hook):
         if not self._agreed_stop():
             return
         step = runner.iter + 1
+        if step >= runner.max_iters:
+            # The run is complete (its last checkpoint is being written
+            # anyway): finish normally, nothing to resume.
+            self.received = []
+            runner.logger.warning('preemption signal at the last iteration: '
+                                  'training completes normally')
+            return
         runner.logger.warning(
             f'preemption signal {self.received or "(on another rank)"}: '
             f'saving a checkpoint of iteration {step}, then exiting with '

@@ -138,3 +138,13 @@ def test_needs_an_iteration_based_checkpoint_hook(hook):
     runner = stub_runner(CheckpointHook(interval=1, by_epoch=True))
     with pytest.raises(RuntimeError, match='by_epoch=True'):
         preemption.before_train(runner)
+
+
+def test_signal_in_the_last_iteration_finishes_normally(hook):
+    preemption = hook()
+    ckpt = RecordingCheckpointHook()
+    runner = stub_runner(ckpt, max_iters=8)
+    os.kill(os.getpid(), signal.SIGTERM)
+    assert run_iters(preemption, runner, [7]) is None
+    assert ckpt.saved == [] and preemption.stopped_at is None
+    preemption.after_run(runner)  # no SystemExit: the run is complete
