@@ -100,8 +100,8 @@ class AtomicCheckpointHook(CheckpointHook):
             return
         write_pointer(runner.work_dir, self.last_ckpt)
         if stale is not None and stale != step:
-            path = self.file_backend.join_path(self.out_dir,
-                                               self.filename_tmpl.format(stale))
+            path = self.file_backend.join_path(
+                self.out_dir, self.filename_tmpl.format(stale))
             if self.file_backend.isfile(path):
                 self.file_backend.remove(path)
             elif self.file_backend.isdir(path):

@@ -138,10 +138,10 @@ class PreemptionHook(Hook):
             f'saving a checkpoint of iteration {step}, then exiting with '
             f'{self.exit_code}')
         checkpoint_hook = self._checkpoint_hook(runner)
-        saved = checkpoint_hook.last_ckpt and osp.basename(str(
-            checkpoint_hook.last_ckpt)) == checkpoint_hook.filename_tmpl.format(
-                step)
-        if not saved:  # the interval checkpoint of this step is enough
+        this_step = checkpoint_hook.filename_tmpl.format(step)
+        last = checkpoint_hook.last_ckpt
+        if not (last and osp.basename(str(last)) == this_step):
+            # (else the interval checkpoint of this step is already written)
             checkpoint_hook._save_checkpoint(runner)
         # Nobody exits (which ends the job under torchrun) before rank 0
         # has written the checkpoint and the pointer.
