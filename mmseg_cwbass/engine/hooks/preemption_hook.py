@@ -34,7 +34,9 @@ class PreemptionHook(Hook):
     The handlers are installed when the hook is built (before the runner
     starts dataloader workers, which inherit them: a signal sent to the
     whole process group then does not kill the workers under the main
-    process). A handler only records the signal; the hook acts after the
+    process); a runner that tests or validates without training gets the
+    previous handlers back, with any signal received meanwhile. A handler
+    only records the signal; the hook acts after the
     iteration, once every other hook has run (``priority='LOWEST'``).
     Across ranks the decision is one ``all_reduce`` (max) every
     ``check_interval`` iterations, so all ranks stop after the same
@@ -81,6 +83,7 @@ class PreemptionHook(Hook):
         self.check_interval = int(check_interval)
         self.received = []
         self.stopped_at: Optional[int] = None
+        self._training = False
         self._previous = {}
         for number in numbers:
             self._previous[number] = signal.signal(number, self._on_signal)
@@ -111,6 +114,31 @@ class PreemptionHook(Hook):
     def before_train(self, runner) -> None:
         """Fail now, not at the signal, if there is nothing to save with."""
         self._checkpoint_hook(runner)
+        self._training = True
+
+    def after_train(self, runner) -> None:
+        self._training = False
+
+    def _give_back(self) -> None:
+        """Restore the previous handlers and hand them the signals that
+        arrived meanwhile (a run that does not train: ``tools/test.py``
+        must still stop on SIGTERM)."""
+        previous, self._previous = self._previous, {}
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        pending, self.received = self.received, []
+        for name in dict.fromkeys(pending):
+            signal.raise_signal(getattr(signal, name))
+
+    def before_val(self, runner) -> None:
+        """A validation outside training: signals act as without the hook."""
+        if not self._training:
+            self._give_back()
+
+    def before_test(self, runner) -> None:
+        """A test run: signals act as without the hook."""
+        if not self._training:
+            self._give_back()
 
     def after_train_iter(self,
                          runner,

@@ -148,3 +148,27 @@ def test_signal_in_the_last_iteration_finishes_normally(hook):
     assert run_iters(preemption, runner, [7]) is None
     assert ckpt.saved == [] and preemption.stopped_at is None
     preemption.after_run(runner)  # no SystemExit: the run is complete
+
+
+@pytest.mark.parametrize('stage', ['before_test', 'before_val'])
+def test_a_run_that_does_not_train_gets_its_handlers_back(hook, stage):
+    """tools/test.py builds a runner from the same config: SIGTERM must
+    still do what it did before (here: a handler of the caller's)."""
+    seen = []
+    signal.signal(signal.SIGTERM, lambda signum, frame: seen.append(signum))
+    preemption = hook()
+    os.kill(os.getpid(), signal.SIGTERM)  # while the runner is being built
+    assert seen == [] and preemption.received == ['SIGTERM']
+    getattr(preemption, stage)(stub_runner(RecordingCheckpointHook()))
+    assert seen == [signal.SIGTERM]  # delivered to the caller's handler
+    os.kill(os.getpid(), signal.SIGTERM)
+    assert seen == [signal.SIGTERM] * 2 and preemption.received == []
+
+
+def test_validation_during_training_keeps_the_handlers(hook):
+    preemption = hook()
+    runner = stub_runner(RecordingCheckpointHook())
+    preemption.before_train(runner)
+    preemption.before_val(runner)
+    os.kill(os.getpid(), signal.SIGTERM)
+    assert preemption.received == ['SIGTERM']
