@@ -10,6 +10,7 @@ import os.path as osp
 from typing import Iterator, List, Optional, Tuple
 
 from mmengine.config import Config
+from mmengine.registry import DefaultScope
 from mmseg.registry import DATASETS
 from PIL import Image, UnidentifiedImageError
 
@@ -214,7 +215,11 @@ def check_input_files(cfg: Config, phases=('train', 'val', 'test')) -> None:
             continue  # SemiSegDataset scans its parts when it is built
         while isinstance(dataset.get('dataset'), dict):
             key, dataset = f'{key}.dataset', dataset['dataset']  # repeats
-        built = DATASETS.build(copy.deepcopy(dataset))
+        # The runner builds in its default scope: the pipeline's transforms
+        # (ours included) are found there.
+        with DefaultScope.overwrite_default_scope(
+                cfg.get('default_scope') or 'mmseg'):
+            built = DATASETS.build(copy.deepcopy(dataset))
         source = dataset.get('ann_file') or (dataset.get('data_prefix')
                                              or {}).get('img_path', '')
         try:

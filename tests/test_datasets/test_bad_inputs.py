@@ -287,3 +287,20 @@ def test_header_scan_unwraps_repeated_datasets(workspace):
                        match=r'val_dataloader.dataset.dataset .*1 files '
                        rf'cannot be read.*{ids[0]}.jpg: the file is empty'):
         check_input_files(cfg, phases=('val', ))
+
+
+def test_header_scan_builds_in_the_runners_scope(workspace):
+    """In a fresh process (no default scope yet, as in tools/train.py) the
+    pipelines' transforms of ours (CheckSegMapValues) are found."""
+    import subprocess
+    import sys
+    supervised = osp.join(REPO, 'configs', 'demo',
+                          'supervised_r18-tiny_toy-voc_1-8.py')
+    code = ('import mmseg_cwbass; from mmengine.config import Config; '
+            'from mmseg_cwbass.datasets.checks import check_input_files; '
+            f'check_input_files(Config.fromfile({supervised!r}), '
+            "('train', 'val')); print('scanned')")
+    proc = subprocess.run([sys.executable, '-c', code], cwd=str(workspace),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and 'scanned' in proc.stdout, \
+        proc.stderr[-2000:]
