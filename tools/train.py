@@ -1,8 +1,11 @@
 """Train a (semi-supervised) segmentor with mmengine's runner.
 
 Same command line as MMSegmentation's ``tools/train.py``; ``--resume`` also
-takes a checkpoint path (without one it resumes from the latest checkpoint in
-the work dir).
+takes a checkpoint path (without one it resumes from the latest complete
+checkpoint in the work dir). Exit status: 0 done, 75 stopped by a
+preemption signal after a checkpoint (PreemptionHook), 1 a checkpoint could
+not be written (full disk...), 2 bad arguments, config or data
+(docs/cluster.md).
 """
 import argparse
 import logging
@@ -14,6 +17,9 @@ from mmengine.runner import Runner
 
 import mmseg_cwbass  # noqa: F401  (registers the plugin's components)
 from mmseg.registry import RUNNERS
+from mmseg_cwbass.engine.checkpoint import (CheckpointResumeError,
+                                            CheckpointWriteError,
+                                            find_resume_checkpoint)
 from mmseg_cwbass.engine.cli import (add_runner_args, apply_micro_batches,
                                      enable_auto_scale_lr, fail, load_config,
                                      parse_runner_args, prepare_run)
@@ -77,8 +83,14 @@ def main() -> int:
         return fail(problem)
 
     if args.resume == 'auto':
-        cfg.resume = True
-        cfg.load_from = None
+        # The pointer's checkpoint, or the newest complete one if that is
+        # truncated or unreadable (the log names what was skipped).
+        try:
+            found = find_resume_checkpoint(cfg.work_dir)
+        except CheckpointResumeError as error:
+            return fail(str(error))
+        cfg.resume = found is not None
+        cfg.load_from = found
     elif args.resume is not None:
         if not osp.isfile(args.resume):
             return fail(f'--resume checkpoint {args.resume} does not exist')
@@ -89,7 +101,14 @@ def main() -> int:
         return 2
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else \
         RUNNERS.build(cfg)
-    runner.train()
+    try:
+        runner.train()
+    except CheckpointWriteError as error:
+        # Full disk, quota, read-only folder: the previous checkpoint and
+        # last_checkpoint are intact. (A preemption exits with 75 from
+        # PreemptionHook.)
+        print(f'error: {error}', file=sys.stderr)
+        return 1
     return 0
 
 

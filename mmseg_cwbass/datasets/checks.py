@@ -5,10 +5,12 @@ build models and workers (or the hours until validation): ``tools/train.py``
 and ``tools/test.py`` run these checks first and exit with a message that
 names the config key and the file or value at fault.
 """
+import copy
 import os.path as osp
 from typing import Iterator, List, Optional, Tuple
 
 from mmengine.config import Config
+from mmengine.registry import DefaultScope
 from mmseg.registry import DATASETS
 from PIL import Image, UnidentifiedImageError
 
@@ -183,3 +185,46 @@ def check_sample_files(dataset, source: str, with_masks: bool,
         raise ValueError(
             f'{source}: {len(misaligned)} (image, mask) pairs differ in '
             f'size, e.g. {misaligned[:max_listed]}')
+
+
+def _loads_masks(dataset: dict) -> bool:
+    return any(
+        isinstance(t, dict) and t.get('type') == 'LoadAnnotations'
+        for t in dataset.get('pipeline') or [])
+
+
+def check_input_files(cfg: Config, phases=('train', 'val', 'test')) -> None:
+    """Header scan of every image and mask the phases' datasets list.
+
+    What :class:`SemiSegDataset` does for its labeled and unlabeled parts
+    when it is built, done here for every other dataset (validation, test,
+    a supervised training set): a broken validation image fails before
+    training starts, not at the first validation hours later. Masks are
+    scanned where the pipeline loads them (``LoadAnnotations``).
+
+    Args:
+        cfg (Config): The full config (its data settings passed
+            :func:`check_data_config`).
+        phases (Sequence[str]): Which dataloaders to scan.
+
+    Raises:
+        DataConfigError: Naming the config key and the files at fault.
+    """
+    for key, dataset in _dataset_entries(cfg, phases):
+        if key.endswith(('.labeled', '.unlabeled')):
+            continue  # SemiSegDataset scans its parts when it is built
+        while isinstance(dataset.get('dataset'), dict):
+            key, dataset = f'{key}.dataset', dataset['dataset']  # repeats
+        # The runner builds in its default scope: the pipeline's transforms
+        # (ours included) are found there.
+        with DefaultScope.overwrite_default_scope(
+                cfg.get('default_scope') or 'mmseg'):
+            built = DATASETS.build(copy.deepcopy(dataset))
+        source = dataset.get('ann_file') or (dataset.get('data_prefix')
+                                             or {}).get('img_path', '')
+        try:
+            check_sample_files(
+                built, f'{key} ({_resolve(dataset, source)})',
+                with_masks=_loads_masks(dataset))
+        except (FileNotFoundError, ValueError) as error:
+            raise DataConfigError(str(error)) from None

@@ -10,7 +10,8 @@ from typing import Any, Dict, Optional
 from mmengine.config import Config, DictAction
 from mmengine.utils import import_modules_from_strings
 
-from ..datasets.checks import DataConfigError, check_data_config
+from ..datasets.checks import (DataConfigError, check_data_config,
+                               check_input_files)
 from .launch import init_cpu_distributed
 
 
@@ -146,7 +147,8 @@ def enable_auto_scale_lr(cfg: Config) -> Optional[str]:
 
 
 def prepare_run(cfg: Config, args: argparse.Namespace, phases) -> bool:
-    """Check the data settings, then join a CPU process group if needed.
+    """Check the data settings and scan the input files (headers), then
+    join a CPU process group if needed (with ``env_cfg.dist_cfg``).
 
     Args:
         cfg (Config): The loaded config.
@@ -158,8 +160,14 @@ def prepare_run(cfg: Config, args: argparse.Namespace, phases) -> bool:
     """
     try:
         check_data_config(cfg, phases=phases)
+        check_input_files(cfg, phases=phases)
     except DataConfigError as error:
         fail(f'{args.config}: {error}')
         return False
-    init_cpu_distributed(args.launcher)
+    try:
+        init_cpu_distributed(args.launcher,
+                             cfg.get('env_cfg', {}).get('dist_cfg'))
+    except ValueError as error:
+        fail(f'{args.config}: {error}')
+        return False
     return True

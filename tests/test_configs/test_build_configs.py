@@ -540,3 +540,24 @@ def test_full_resnet101_model_builds(load):
     # DeepLabv3+ R101-D8 of mmseg: about 62.7 M parameters.
     assert 60e6 < params < 66e6, params
     assert model.backbone.layer3.__len__() == 23
+
+
+# --------------------------------------------------------------------------
+# every shipped training config survives the cluster (issue 19)
+# --------------------------------------------------------------------------
+SHIPPED = sorted(
+    osp.relpath(p, CONFIGS)
+    for p in glob.glob(osp.join(CONFIGS, '*', '*.py'))
+    if not osp.relpath(p, CONFIGS).startswith('_base_'))
+
+
+@pytest.mark.parametrize('path', SHIPPED)
+def test_checkpoints_are_safe_and_preemption_is_handled(load, path):
+    folder, name = osp.split(osp.splitext(path)[0])
+    cfg = load(folder, name)
+    checkpoint = cfg.default_hooks.checkpoint
+    assert checkpoint.type == 'AtomicCheckpointHook'
+    assert checkpoint.backend_args == dict(backend='atomic_local')
+    assert not checkpoint.get('by_epoch', True)
+    assert cfg.default_hooks.preemption.type == 'PreemptionHook'
+    assert 'mmseg_cwbass' in cfg.custom_imports.imports

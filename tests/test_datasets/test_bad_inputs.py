@@ -12,6 +12,7 @@ from PIL import Image
 
 from mmseg.registry import DATASETS, MODELS, TRANSFORMS
 from mmseg_cwbass.datasets import DataConfigError, check_data_config
+from mmseg_cwbass.datasets.checks import check_input_files
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'demo', 'cwbass_r18-tiny_toy-voc_1-8.py')
@@ -241,3 +242,65 @@ def test_a_failing_sample_names_its_files(workspace, monkeypatch):
                        match=r'cannot load training sample \S+\.jpg \(mask '
                        r'\S+\.png\): KeyError'):
         dataset[(0, 123)]
+
+
+def val_ids(root):
+    voc = root / 'data' / 'toy' / 'VOCdevkit' / 'VOC2012'
+    return voc, (voc / 'ImageSets' / 'Segmentation' /
+                 'val.txt').read_text().split()
+
+
+@pytest.mark.parametrize('damage', ['garbage', 'empty', 'mask_size'])
+def test_val_files_get_the_header_scan(workspace, damage):
+    """A broken validation image or mask fails before training, naming the
+    file (it used to fail at the first validation)."""
+    cfg = Config.fromfile(CONFIG)
+    check_input_files(cfg, phases=('train', 'val', 'test'))
+    voc, ids = val_ids(workspace)
+    image = voc / 'JPEGImages' / f'{ids[1]}.jpg'
+    mask = voc / 'SegmentationClass' / f'{ids[1]}.png'
+    if damage == 'garbage':
+        image.write_bytes(b'not an image at all')
+        match = rf'{ids[1]}.jpg: not a readable image'
+    elif damage == 'empty':
+        mask.write_bytes(b'')
+        match = rf'{ids[1]}.png: the file is empty'
+    else:
+        with Image.open(mask) as m:
+            m.resize((m.width + 2, m.height)).save(mask)
+        match = rf'{ids[1]}.jpg is 48x64 but its mask'
+    for phase in ('val', 'test'):
+        with pytest.raises(DataConfigError, match=match) as info:
+            check_input_files(cfg, phases=(phase, ))
+        assert f'{phase}_dataloader.dataset' in str(info.value)
+    check_input_files(cfg, phases=('train', ))  # train data are fine
+
+
+def test_header_scan_unwraps_repeated_datasets(workspace):
+    cfg = Config.fromfile(CONFIG)
+    cfg.val_dataloader.dataset = dict(
+        type='RepeatDataset', times=3, dataset=cfg.val_dataloader.dataset)
+    check_input_files(cfg, phases=('val', ))
+    voc, ids = val_ids(workspace)
+    (voc / 'JPEGImages' / f'{ids[0]}.jpg').write_bytes(b'')
+    with pytest.raises(DataConfigError,
+                       match=r'val_dataloader.dataset.dataset .*1 files '
+                       rf'cannot be read.*{ids[0]}.jpg: the file is empty'):
+        check_input_files(cfg, phases=('val', ))
+
+
+def test_header_scan_builds_in_the_runners_scope(workspace):
+    """In a fresh process (no default scope yet, as in tools/train.py) the
+    pipelines' transforms of ours (CheckSegMapValues) are found."""
+    import subprocess
+    import sys
+    supervised = osp.join(REPO, 'configs', 'demo',
+                          'supervised_r18-tiny_toy-voc_1-8.py')
+    code = ('import mmseg_cwbass; from mmengine.config import Config; '
+            'from mmseg_cwbass.datasets.checks import check_input_files; '
+            f'check_input_files(Config.fromfile({supervised!r}), '
+            "('train', 'val')); print('scanned')")
+    proc = subprocess.run([sys.executable, '-c', code], cwd=str(workspace),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and 'scanned' in proc.stdout, \
+        proc.stderr[-2000:]

@@ -32,8 +32,10 @@ default_hooks = dict(
     param_scheduler=dict(type='ParamSchedulerHook'),
     # atomic_local: a crash while saving never truncates a good checkpoint,
     # and checkpoints we write are trusted for loading (see README).
+    # AtomicCheckpointHook: the pointer is atomic too, and old checkpoints go
+    # only after the new one and the pointer are written (docs/cluster.md).
     checkpoint=dict(
-        type='CheckpointHook',
+        type='AtomicCheckpointHook',
         by_epoch=False,
         interval=4000,
         max_keep_ckpts=2,
@@ -41,4 +43,7 @@ default_hooks = dict(
         rule='greater',
         backend_args=dict(backend='atomic_local')),
     sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='SegVisualizationHook'))
+    visualization=dict(type='SegVisualizationHook'),
+    # SIGTERM/SIGUSR1 (slurm preemption): checkpoint the finished iteration
+    # and exit with 75 (docs/cluster.md).
+    preemption=dict(type='PreemptionHook'))
