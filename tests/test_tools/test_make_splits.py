@@ -9,13 +9,13 @@ import pytest
 
 
 @pytest.fixture(scope='module')
-def voc_root(tmp_path_factory, run_tool):
+def voc_root(tmp_path_factory, run_cli):
     """Generated through the CLI (one subprocess)."""
     out = tmp_path_factory.mktemp('toy')
-    proc = run_tool('dataset_converters/generate_toy_dataset', '--out',
-                    str(out), '--layout', 'voc', '--num-train', '16',
-                    '--num-val', '4', '--num-aug', '8', '--seed', '1',
-                    '--size', '32', '40')
+    proc = run_cli('dataset_converters/generate_toy_dataset', '--out',
+                   str(out), '--layout', 'voc', '--num-train', '16',
+                   '--num-val', '4', '--num-aug', '8', '--seed', '1',
+                   '--size', '32', '40')
     assert proc.returncode == 0, proc.stderr
     root = osp.join(str(out), 'VOCdevkit', 'VOC2012')
     assert f'ready at {root}' in proc.stdout
@@ -24,10 +24,10 @@ def voc_root(tmp_path_factory, run_tool):
     return root
 
 
-def test_cli_all_splits(voc_root, tmp_path, run_tool):
+def test_cli_all_splits(voc_root, tmp_path, run_cli):
     out = str(tmp_path / 'splits')
-    proc = run_tool('make_splits', '--dataset', 'pascal_voc', '--data-root',
-                    voc_root, '--splits', 'all', '--out', out, '--seed', '2')
+    proc = run_cli('make_splits', '--dataset', 'pascal_voc', '--data-root',
+                   voc_root, '--splits', 'all', '--out', out, '--seed', '2')
     assert proc.returncode == 0, proc.stderr
     expected = {
         '1-16': 2, '1-8': 3, '1-4': 6, '92': 1, '183': 2, '366': 4,

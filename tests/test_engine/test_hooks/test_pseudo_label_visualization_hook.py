@@ -3,8 +3,6 @@ import os
 import os.path as osp
 import random
 import socket
-import subprocess
-import sys
 import uuid
 from types import SimpleNamespace
 
@@ -340,25 +338,19 @@ def test_a_segmentor_without_pseudo_labels_is_refused(tiny_segmentor_cfg):
 
 @pytest.mark.slow
 def test_train_cli_writes_the_images_to_vis_data(toy_voc_workspace,
-                                                  tmp_path, run_tool):
+                                                 tmp_path, run_cli,
+                                                 tiny_run_options):
     demo = osp.join(REPO, 'configs', 'demo', 'cwbass_r18-tiny_toy-voc_1-8.py')
     hooks = [dict(h) for h in Config.fromfile(demo).custom_hooks]
     hooks.append(
         dict(type='PseudoLabelVisualizationHook', interval=2, max_images=4))
     config = tmp_path / 'with_vis.py'
     config.write_text(f'_base_ = [{demo!r}]\ncustom_hooks = {hooks!r}\n')
-    short = [
-        'train_cfg.val_interval=4', 'param_scheduler.0.end=4',
-        'train_dataloader.sampler.batch_size=4',
-        'train_dataloader.sampler.source_ratio=[2,2]',
-        'train_dataloader.batch_size=4'
-    ]
+    short = tiny_run_options(val_interval=4) + ['param_scheduler.0.end=4']
 
     def run_train(work, *options):
-        proc = run_tool('train', config, '--work-dir', work, '--cfg-options',
-                        *short, *options, cwd=toy_voc_workspace,
-                        timeout=600)
-        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        run_cli('train', config, '--work-dir', work, '--cfg-options', *short,
+                *options, cwd=toy_voc_workspace, check=True)
         (run_dir, ) = [d for d in work.iterdir() if d.is_dir()]
         return run_dir / 'vis_data' / 'vis_image'
 
@@ -382,7 +374,8 @@ def test_train_cli_writes_the_images_to_vis_data(toy_voc_workspace,
 
 @pytest.mark.slow
 def test_two_gloo_processes_draw_without_hanging(toy_voc_workspace,
-                                                 tmp_path):
+                                                 tmp_path, run_cli,
+                                                 tiny_run_options):
     # Every rank computes the pseudo-labels: the batch-mean threshold
     # all-reduces, so a rank that skipped it would leave the other waiting.
     demo = osp.join(REPO, 'configs', 'demo', 'cwbass_r18-tiny_toy-voc_1-8.py')
@@ -408,20 +401,11 @@ def test_two_gloo_processes_draw_without_hanging(toy_voc_workspace,
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         port = s.getsockname()[1]
-    proc = subprocess.run(
-        [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
-         f'--master_port={port}',
-         osp.join(REPO, 'tools', 'train.py'), str(config), '--launcher',
-         'pytorch', '--work-dir', str(tmp_path / 'work'), '--cfg-options',
-         'train_cfg.max_iters=2', 'train_cfg.val_interval=1000',
-         'default_hooks.checkpoint.interval=1000',
-         'default_hooks.checkpoint.save_best=None',
-         'train_dataloader.sampler.batch_size=4',
-         'train_dataloader.sampler.source_ratio=[2,2]',
-         'train_dataloader.batch_size=4'],
-        cwd=str(toy_voc_workspace), capture_output=True, text=True,
-        timeout=600, env=dict(os.environ, OMP_NUM_THREADS='1'))
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    run_cli('-m', 'torch.distributed.run', '--nproc_per_node=2',
+            f'--master_port={port}', osp.join(REPO, 'tools', 'train.py'),
+            config, '--launcher', 'pytorch', '--work-dir', tmp_path / 'work',
+            '--cfg-options', *tiny_run_options(iters=2),
+            cwd=toy_voc_workspace, env=dict(OMP_NUM_THREADS='1'), check=True)
     (run_dir, ) = [d for d in (tmp_path / 'work').iterdir() if d.is_dir()]
     assert sorted(os.listdir(run_dir / 'vis_data' / 'vis_image')) == [
         'pseudo_label_0_1.png', 'pseudo_label_0_2.png'
