@@ -144,18 +144,20 @@ def toy_voc(tmp_path_factory):
 
 
 @pytest.fixture(scope='session')
-def toy_voc_workspace(tmp_path_factory):
+def toy_voc_workspace(tmp_path_factory, toy_voc):
     """A working directory with data/toy (VOC layout) and a 1-8 split.
 
-    16 train images (3 labeled, 13 unlabeled), 3 val images, 48x64 pixels;
-    configs/demo/*toy-voc* read it with paths relative to this directory.
-    Shared by the session: copy it (``shutil.copytree``) to change it.
+    16 train images (3 labeled, 13 unlabeled), 3 val images, 48x64 pixels
+    (``toy_voc()``'s tree); configs/demo/*toy-voc* read it with paths
+    relative to this directory. Shared by the session: copy it
+    (``shutil.copytree``) to change it.
     """
-    from mmseg_cwbass.testing.toy_data import generate_toy_voc
     root = tmp_path_factory.mktemp('toy_workspace')
-    voc = generate_toy_voc(
-        str(root / 'data' / 'toy'), num_train=16, num_val=3,
-        image_size=(48, 64), seed=0)
+    shared = toy_voc()
+    # <root>/VOCdevkit/VOC2012 -> <workspace>/data/toy/VOCdevkit/VOC2012
+    shutil.copytree(osp.dirname(osp.dirname(shared)),
+                    str(root / 'data' / 'toy'))
+    voc = str(root / 'data' / 'toy' / 'VOCdevkit' / 'VOC2012')
     with open(f'{voc}/ImageSets/Segmentation/train.txt') as f:
         ids = [line.strip() for line in f if line.strip()]
     write_split(root, ids[:3], ids[3:])
@@ -244,20 +246,17 @@ def _shrunk_model_and_crops(cfg):
     p = 'model.segmentor.' if semi else 'model.'
     opts = [f'{p}data_preprocessor.size=(64,64)']
     kind = seg.backbone.type
-    if 'ResNet' in kind:
-        opts += [
-            f'{p}pretrained=None', f'{p}backbone.depth=18',
-            f'{p}backbone.stem_channels=8', f'{p}backbone.base_channels=8',
-            f'{p}decode_head.in_channels=64',
-            f'{p}decode_head.c1_in_channels=8',
-            f'{p}decode_head.channels=16', f'{p}decode_head.c1_channels=4'
-        ]
-    elif kind == 'MobileNetV2':
-        opts += [
-            f'{p}pretrained=None', f'{p}backbone.widen_factor=0.25',
-            f'{p}decode_head.in_channels=80',
-            f'{p}decode_head.c1_in_channels=8',
-            f'{p}decode_head.channels=16', f'{p}decode_head.c1_channels=4'
+    if 'ResNet' in kind or kind == 'MobileNetV2':
+        # DeepLabv3+: ResNet-18 at 1/8 width or MobileNetV2 x0.25.
+        backbone, channels = (
+            ['depth=18', 'stem_channels=8', 'base_channels=8'], 64) \
+            if 'ResNet' in kind else (['widen_factor=0.25'], 80)
+        opts += [f'{p}pretrained=None'] + [
+            f'{p}backbone.{o}' for o in backbone
+        ] + [
+            f'{p}decode_head.{o}'
+            for o in (f'in_channels={channels}', 'c1_in_channels=8',
+                      'channels=16', 'c1_channels=4')
         ]
     elif kind == 'MixVisionTransformer':
         opts += [

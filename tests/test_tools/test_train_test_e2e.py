@@ -1,6 +1,6 @@
-"""End to end: generate a tiny VOC-layout dataset, train through
-``tools/train.py``, resume, evaluate through ``tools/test.py``, and run the
-same config through mmseg's stock entry points."""
+"""End to end: train a tiny VOC-layout dataset through ``tools/train.py``,
+evaluate through ``tools/test.py``, and run the same config through mmseg's
+stock entry points."""
 import os
 import os.path as osp
 
@@ -30,8 +30,8 @@ def scalars(work_dir):
 
 
 @pytest.mark.slow
-def test_train_resume_test_with_our_tools(toy_voc_workspace, tmp_path,
-                                          run_cli, tiny_run_options):
+def test_train_and_test_with_our_tools(toy_voc_workspace, tmp_path, run_cli,
+                                       tiny_run_options):
     cwd = toy_voc_workspace
     work = str(tmp_path / 'work')
     short = tiny_run_options(val_interval=2, checkpoint_interval=2) + SHORT
@@ -48,14 +48,10 @@ def test_train_resume_test_with_our_tools(toy_voc_workspace, tmp_path,
     assert val_logs and 'student/mIoU' in val_logs[-1]
     assert any(f.startswith('best_teacher_mIoU') for f in os.listdir(work))
 
-    out = run(run_cli, 'train', CONFIG, '--work-dir', work, '--resume',
-              '--cfg-options', 'train_cfg.max_iters=6',
-              'param_scheduler.0.end=6', *short, cwd=cwd)
-    assert 'resumed' in out.lower() or 'Advance dataloader 4' in out
-    assert osp.exists(osp.join(work, 'iter_6.pth'))
-
+    # Resuming through tools/train.py: test_distributed_and_resume.py::
+    # test_resume_is_bit_identical (bit-identical to an uninterrupted run).
     preds = str(tmp_path / 'preds')
-    out = run(run_cli, 'test', CONFIG, osp.join(work, 'iter_6.pth'),
+    out = run(run_cli, 'test', CONFIG, osp.join(work, 'iter_4.pth'),
               '--work-dir', tmp_path / 'test', '--out', preds,
               '--predict-on', 'student', cwd=cwd)
     assert 'mIoU' in out

@@ -336,16 +336,23 @@ def test_a_segmentor_without_pseudo_labels_is_refused(tiny_segmentor_cfg):
         hook.before_train(runner)
 
 
+def demo_config_drawing(path, interval, max_images, extra=''):
+    """Write a config: the demo's, plus a visualisation hook, plus
+    ``extra`` lines."""
+    demo = osp.join(REPO, 'configs', 'demo', 'cwbass_r18-tiny_toy-voc_1-8.py')
+    hooks = [dict(h) for h in Config.fromfile(demo).custom_hooks]
+    hooks.append(dict(type='PseudoLabelVisualizationHook', interval=interval,
+                      max_images=max_images))
+    path.write_text(f'_base_ = [{demo!r}]\ncustom_hooks = {hooks!r}\n' +
+                    extra)
+    return path
+
+
 @pytest.mark.slow
 def test_train_cli_writes_the_images_to_vis_data(toy_voc_workspace,
                                                  tmp_path, run_cli,
                                                  tiny_run_options):
-    demo = osp.join(REPO, 'configs', 'demo', 'cwbass_r18-tiny_toy-voc_1-8.py')
-    hooks = [dict(h) for h in Config.fromfile(demo).custom_hooks]
-    hooks.append(
-        dict(type='PseudoLabelVisualizationHook', interval=2, max_images=4))
-    config = tmp_path / 'with_vis.py'
-    config.write_text(f'_base_ = [{demo!r}]\ncustom_hooks = {hooks!r}\n')
+    config = demo_config_drawing(tmp_path / 'with_vis.py', 2, 4)
     short = tiny_run_options(val_interval=4) + ['param_scheduler.0.end=4']
 
     def run_train(work, *options):
@@ -367,7 +374,8 @@ def test_train_cli_writes_the_images_to_vis_data(toy_voc_workspace,
         assert CAPTION_HEIGHT < height <= CAPTION_HEIGHT + 64
         assert (width - 5 * GAP) // 6 <= 64
     # The off switch from the command line: the hook is the last entry.
-    off = f'custom_hooks.{len(hooks) - 1}.draw=False'
+    last = len(Config.fromfile(config).custom_hooks) - 1
+    off = f'custom_hooks.{last}.draw=False'
     assert not run_train(tmp_path / 'off', 'train_cfg.max_iters=2',
                          off).exists()
 
@@ -378,10 +386,6 @@ def test_two_gloo_processes_draw_without_hanging(toy_voc_workspace,
                                                  tiny_run_options):
     # Every rank computes the pseudo-labels: the batch-mean threshold
     # all-reduces, so a rank that skipped it would leave the other waiting.
-    demo = osp.join(REPO, 'configs', 'demo', 'cwbass_r18-tiny_toy-voc_1-8.py')
-    hooks = [dict(h) for h in Config.fromfile(demo).custom_hooks]
-    hooks.append(
-        dict(type='PseudoLabelVisualizationHook', interval=1, max_images=1))
     # Two ranks need 2 x 2 labeled images: a split with 4 of them.
     splits = toy_voc_workspace / 'data' / 'splits' / 'toy_voc'
     ids = (splits / '1-8' / 'labeled.txt').read_text().split() + \
@@ -389,9 +393,8 @@ def test_two_gloo_processes_draw_without_hanging(toy_voc_workspace,
     (splits / 'vis_dist').mkdir(exist_ok=True)
     (splits / 'vis_dist' / 'labeled.txt').write_text('\n'.join(ids[:4]))
     (splits / 'vis_dist' / 'unlabeled.txt').write_text('\n'.join(ids[4:]))
-    config = tmp_path / 'dist_vis.py'
-    config.write_text(
-        f'_base_ = [{demo!r}]\ncustom_hooks = {hooks!r}\n'
+    config = demo_config_drawing(
+        tmp_path / 'dist_vis.py', 1, 1,
         "model = dict(threshold=dict(statistic='batch_mean'))\n"
         'train_dataloader = dict(dataset=dict(\n'
         "    labeled=dict(ann_file='data/splits/toy_voc/vis_dist/"
