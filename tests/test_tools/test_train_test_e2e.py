@@ -35,9 +35,14 @@ def test_train_and_test_with_our_tools(toy_voc_workspace, tmp_path, run_cli,
     cwd = toy_voc_workspace
     work = str(tmp_path / 'work')
     short = tiny_run_options(val_interval=2, checkpoint_interval=2) + SHORT
-    run(run_cli, 'train', CONFIG, '--work-dir', work, '--cfg-options',
-        'train_cfg.max_iters=4', 'param_scheduler.0.end=6', *short, cwd=cwd)
+    out = run(run_cli, 'train', CONFIG, '--work-dir', work, '--cfg-options',
+              'train_cfg.max_iters=4', 'param_scheduler.0.end=6', *short,
+              cwd=cwd)
     assert osp.exists(osp.join(work, 'iter_4.pth'))
+    # The log a user reads: the frozen teacher in one line, not one warning
+    # per tensor; our metrics have their (empty) prefix.
+    assert 'requires_grad=False' in out and 'is skipped since' not in out
+    assert 'prefix is not set in metric class BoundaryIoUMetric' not in out
     records = scalars(work)
     train_logs = [r for r in records if 'unsup.loss_cw' in r]
     assert train_logs and all(
