@@ -2,7 +2,9 @@
 the helpers that load or run the scripts of ``tools/``."""
 import copy
 import importlib.util
+import os
 import os.path as osp
+import shutil
 import subprocess
 import sys
 
@@ -110,17 +112,52 @@ def write_split(root, ids_labeled, ids_unlabeled, name='1-8'):
 
 
 @pytest.fixture(scope='session')
-def toy_voc_workspace(tmp_path_factory):
-    """A working directory with data/toy (VOC layout) and a 1-8 split.
+def toy_voc(tmp_path_factory):
+    """Toy VOC trees (``generate_toy_voc``), generated once per session.
 
-    16 train images (3 labeled, 13 unlabeled), 3 val images, 48x64 pixels;
-    configs/demo/*toy-voc* read it with paths relative to this directory.
+    ``toy_voc(num_train=16, num_val=3, num_aug=0, image_size=(48, 64),
+    seed=0)`` returns the ``VOC2012`` folder of a tree shared by every test
+    that asks for the same arguments: read it, never change it.
+    ``fresh=True`` returns a private copy under a new folder instead, for a
+    test that breaks or extends the tree.
     """
     from mmseg_cwbass.testing.toy_data import generate_toy_voc
+    made = {}
+
+    def get(num_train=16, num_val=3, num_aug=0, image_size=(48, 64), seed=0,
+            fresh=False):
+        key = (num_train, num_val, num_aug, tuple(image_size), seed)
+        if key not in made:
+            made[key] = generate_toy_voc(
+                str(tmp_path_factory.mktemp('toy_voc')), num_train=num_train,
+                num_val=num_val, num_aug=num_aug, image_size=image_size,
+                seed=seed)
+        if not fresh:
+            return made[key]
+        copy_root = tmp_path_factory.mktemp('toy_voc_copy')
+        # The VOCdevkit/VOC2012 folders under the generator's root.
+        shared_root = osp.dirname(osp.dirname(made[key]))
+        shutil.copytree(shared_root, str(copy_root), dirs_exist_ok=True)
+        return str(copy_root / osp.relpath(made[key], shared_root))
+
+    return get
+
+
+@pytest.fixture(scope='session')
+def toy_voc_workspace(tmp_path_factory, toy_voc):
+    """A working directory with data/toy (VOC layout) and a 1-8 split.
+
+    16 train images (3 labeled, 13 unlabeled), 3 val images, 48x64 pixels
+    (``toy_voc()``'s tree); configs/demo/*toy-voc* read it with paths
+    relative to this directory. Shared by the session: copy it
+    (``shutil.copytree``) to change it.
+    """
     root = tmp_path_factory.mktemp('toy_workspace')
-    voc = generate_toy_voc(
-        str(root / 'data' / 'toy'), num_train=16, num_val=3,
-        image_size=(48, 64), seed=0)
+    shared = toy_voc()
+    # <root>/VOCdevkit/VOC2012 -> <workspace>/data/toy/VOCdevkit/VOC2012
+    shutil.copytree(osp.dirname(osp.dirname(shared)),
+                    str(root / 'data' / 'toy'))
+    voc = str(root / 'data' / 'toy' / 'VOCdevkit' / 'VOC2012')
     with open(f'{voc}/ImageSets/Segmentation/train.txt') as f:
         ids = [line.strip() for line in f if line.strip()]
     write_split(root, ids[:3], ids[3:])
@@ -136,8 +173,8 @@ def tool_path(name):
 def load_tool():
     """Import a script of ``tools/`` by path: ``load_tool('make_splits')``.
 
-    The module is registered under its file name, the name under which the
-    scripts import the helper modules beside them, so a test and a script
+    The one way a test imports a tool (``tools/`` is not a package). The
+    module is registered under its file name, so a test and a script
     share one copy of a module (and of its exception classes).
     """
 
@@ -158,17 +195,144 @@ def load_tool():
 
 
 @pytest.fixture(scope='session')
-def run_tool():
-    """Run a script of ``tools/`` in a subprocess, as a user does.
+def run_cli(tmp_path_factory):
+    """Run a command line in a subprocess, as a user does.
 
-    ``run_tool('make_splits', '--help', cwd=...)`` returns the finished
-    :class:`subprocess.CompletedProcess` (text output captured).
+    ``run_cli('train', CONFIG, '--work-dir', work, cwd=workspace)`` runs
+    ``python tools/train.py ...``: a first argument without ``.py`` and not
+    starting with ``-`` names a script of ``tools/``; anything else
+    (``mmseg``'s stock tools, ``-m torch.distributed.run``) is passed to
+    ``python`` as it is.
+
+    The environment is this process's, unbuffered, with
+    ``MMSEG_CWBASS_TRUST_STORE`` set to a store of this session (so the
+    checkpoints the tests write load as a user's own runs do) and
+    ``MMSEG_CWBASS_TRUST_CHECKPOINTS`` removed; ``env`` adds or overrides
+    variables. ``check=True`` asserts exit status 0 and shows the output's
+    tails otherwise. Returns the :class:`subprocess.CompletedProcess`
+    (text output captured).
     """
+    store = str(tmp_path_factory.mktemp('trust') / 'trusted.txt')
 
-    def run(name, *args, cwd=REPO, timeout=300, env=None):
-        return subprocess.run(
-            [sys.executable, tool_path(name), *map(str, args)],
-            cwd=str(cwd), capture_output=True, text=True, timeout=timeout,
-            env=env)
+    def run(first, *args, cwd=REPO, env=None, check=False, timeout=600):
+        first = str(first)
+        if not first.endswith('.py') and not first.startswith('-'):
+            first = tool_path(first)
+        full_env = dict(os.environ, PYTHONUNBUFFERED='1',
+                        MMSEG_CWBASS_TRUST_STORE=store)
+        full_env.pop('MMSEG_CWBASS_TRUST_CHECKPOINTS', None)
+        full_env.update(env or {})
+        proc = subprocess.run(
+            [sys.executable, first, *map(str, args)], cwd=str(cwd),
+            capture_output=True, text=True, timeout=timeout, env=full_env)
+        if check:
+            assert proc.returncode == 0, \
+                proc.stdout[-3000:] + proc.stderr[-3000:]
+        return proc
 
     return run
+
+
+def _index(pipeline, kind):
+    return [t['type'] for t in pipeline].index(kind)
+
+
+def _shrunk_model_and_crops(cfg):
+    """``--cfg-options`` that shrink a benchmark config's backbone, head and
+    crops (64x64; DINOv2 56x56, a multiple of its patch) and load no
+    weights."""
+    model = cfg.model
+    semi = 'segmentor' in model
+    seg = model.segmentor if semi else model
+    p = 'model.segmentor.' if semi else 'model.'
+    kind = seg.backbone.type
+    size = '(56,56)' if kind == 'DINOv2' else '(64,64)'
+    opts = [f'{p}data_preprocessor.size={size}']
+    if 'ResNet' in kind or kind == 'MobileNetV2':
+        # DeepLabv3+: ResNet-18 at 1/8 width or MobileNetV2 x0.25.
+        backbone, channels = (
+            ['depth=18', 'stem_channels=8', 'base_channels=8'], 64) \
+            if 'ResNet' in kind else (['widen_factor=0.25'], 80)
+        opts += [f'{p}pretrained=None'] + [
+            f'{p}backbone.{o}' for o in backbone
+        ] + [
+            f'{p}decode_head.{o}'
+            for o in (f'in_channels={channels}', 'c1_in_channels=8',
+                      'channels=16', 'c1_channels=4')
+        ]
+    elif kind == 'MixVisionTransformer':
+        opts += [
+            f'{p}backbone.init_cfg=None', f'{p}backbone.embed_dims=16',
+            f'{p}decode_head.in_channels=[16,32,80,128]',
+            f'{p}decode_head.channels=32',
+            # The 1,500-iteration warm-up must end before max_iters.
+            'param_scheduler.0.end=1', 'param_scheduler.1.begin=1'
+        ]
+    elif kind == 'DINOv2':
+        # The width and depth are set by a tiny leaf config (arch is a
+        # dict there); no pretrained weights.
+        opts.append(f'{p}backbone.init_cfg=None')
+    dataset = cfg.train_dataloader.dataset
+    voc = cfg.val_dataloader.dataset.type == 'PascalVOCDataset'
+    scale = '(96,96)' if voc else '(128,64)'
+    parts = {'labeled': dataset.labeled, 'unlabeled': dataset.unlabeled} \
+        if semi else {'': dataset}
+    for role, part in parts.items():
+        key = 'train_dataloader.dataset.' + (f'{role}.' if role else '')
+        resize = _index(part.pipeline, 'RandomResize')
+        crop = _index(part.pipeline, 'RandomCrop')
+        opts += [
+            f'{key}pipeline.{resize}.scale={scale}',
+            f'{key}pipeline.{crop}.crop_size={size}'
+        ]
+    if semi:
+        opts.append('model.semi_train_cfg.rampup_iters=1')
+    return opts + [
+        'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'val_dataloader.num_workers=0',
+        'val_dataloader.persistent_workers=False'
+    ]
+
+
+def _tiny_run_options(cfg=None, iters=None, val_interval=None,
+                      checkpoint_interval=None):
+    semi = cfg is None or 'segmentor' in cfg.model
+    opts = [] if cfg is None else _shrunk_model_and_crops(cfg)
+    if semi:
+        opts += [
+            'train_dataloader.batch_size=4',
+            'train_dataloader.sampler.batch_size=4',
+            'train_dataloader.sampler.source_ratio=[2,2]'
+        ]
+    else:
+        opts.append('train_dataloader.batch_size=2')
+    if iters is not None:
+        opts.append(f'train_cfg.max_iters={iters}')
+    opts += [
+        f'train_cfg.val_interval={val_interval or 1000}',
+        f'default_hooks.checkpoint.interval={checkpoint_interval or 1000}',
+        'default_hooks.logger.interval=1'
+    ]
+    if val_interval is None:
+        opts.append('default_hooks.checkpoint.save_best=None')
+    return opts
+
+
+@pytest.fixture(scope='session')
+def tiny_run_options():
+    """``--cfg-options`` of a tiny training run: the one list CLI tests
+    start from.
+
+    ``tiny_run_options(cfg=None, iters=None, val_interval=None,
+    checkpoint_interval=None)``: 2 labeled + 2 unlabeled images a step (a
+    supervised config: 2 images), a log line every iteration, and without
+    ``val_interval``/``checkpoint_interval`` no validation and no
+    checkpoint before the last iteration (and no best checkpoint); ``iters``
+    sets ``train_cfg.max_iters``. The demo configs (``configs/demo``) are
+    tiny already; with ``cfg``, a loaded benchmark config, its model and
+    crops are shrunk too (ResNet-18 at 1/8 width, MobileNetV2 x0.25, MiT
+    with 16 dims; 64x64 crops, DINOv2 56x56; no pretrained weights; no
+    workers).
+    """
+    return _tiny_run_options

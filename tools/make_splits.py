@@ -36,7 +36,8 @@ that is a val image is refused. Ids are image paths relative to
 The split goes to ``--out`` (default ``data/splits/<dataset>/<name>``,
 ``<dataset>`` from the dataset type: ``ade20k``, ``pascal_voc``...).
 
-``--dataset``: the protocols and conversions of :mod:`split_lists`; splits
+``--dataset``: the protocols and conversions of
+:mod:`mmseg_cwbass.datasets.split_lists`; splits
 land in ``<out>/<dataset>/<name>/``.
 
 Every split has a ``split_meta.json``, is nested (for one seed, a smaller
@@ -56,10 +57,11 @@ import sys
 from fractions import Fraction
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
-# split_lists.py lies beside this script (on sys.path when it is run, not
-# when it is imported by path).
-sys.path.append(osp.dirname(osp.abspath(__file__)))
-import split_lists as S  # noqa: E402
+from mmengine.config import DictAction
+
+from mmseg_cwbass.datasets import image_ids
+from mmseg_cwbass.datasets import split_lists as S
+from mmseg_cwbass.datasets.dataset_configs import dataset_configs, type_name
 
 
 # --------------------------------------------------------------------------
@@ -233,28 +235,21 @@ def convert_split(dataset: str,
 # --------------------------------------------------------------------------
 # splits of any mmseg dataset config
 # --------------------------------------------------------------------------
-def _type_name(cfg: dict) -> str:
-    kind = cfg.get('type', '')
-    kind = kind if isinstance(kind, str) else getattr(kind, '__name__', '')
-    return kind.split('.')[-1]
-
-
 def _leaves(cfg: dict, key: str) -> List[Tuple[str, dict]]:
-    """The mmseg datasets a dataset config reads, with their config keys."""
-    kind = _type_name(cfg)
-    if kind == 'SemiSegDataset':
-        # Its ann_file is the split being written: the labeled set's folder
-        # is the training set.
-        labeled = {k: v for k, v in cfg['labeled'].items() if k != 'ann_file'}
-        return _leaves(labeled, f'{key}.labeled')
-    if kind == 'ConcatDataset':
-        return [
-            leaf for i, part in enumerate(cfg['datasets'])
-            for leaf in _leaves(part, f'{key}.datasets[{i}]')
-        ]
-    if kind in ('RepeatDataset', 'ClassBalancedDataset'):
-        return _leaves(cfg['dataset'], f'{key}.dataset')
-    return [(key, cfg)]
+    """The mmseg datasets that hold a config's training images.
+
+    A ``SemiSegDataset``'s ``ann_file`` is the split being written: its
+    labeled dataset without the list (every image of its folder) is the
+    training set, and its unlabeled dataset is left out.
+    """
+    leaves = []
+    for leaf_key, leaf in dataset_configs(cfg, key):
+        if '.unlabeled' in leaf_key:
+            continue
+        if '.labeled' in leaf_key:
+            leaf = {k: v for k, v in leaf.items() if k != 'ann_file'}
+        leaves.append((leaf_key, leaf))
+    return leaves
 
 
 def _build(cfg: dict, key: str, scope: str):
@@ -270,7 +265,7 @@ def _build(cfg: dict, key: str, scope: str):
     except Exception as e:  # noqa: BLE001 - reported with the config key
         dropped = ' (ann_file left out)' if key.endswith('.labeled') else ''
         raise S.SplitError(
-            f'cannot build {key}{dropped} ({_type_name(cfg)}, images '
+            f'cannot build {key}{dropped} ({type_name(cfg)}, images '
             f'{cfg.get("data_prefix", {}).get("img_path")!r} under data_root '
             f'{cfg.get("data_root")!r}): {type(e).__name__}: {e}') from e
 
@@ -278,7 +273,7 @@ def _build(cfg: dict, key: str, scope: str):
 def _dataset_name(cfg: dict) -> str:
     """``ADE20KDataset`` -> ``ade20k``, ``PascalVOCDataset`` -> ``pascal_voc``;
     a ``BaseSegDataset`` is named by its data root's folder."""
-    name = _type_name(cfg)
+    name = type_name(cfg)
     name = name[:-len('Dataset')] if name.endswith('Dataset') else name
     if name in ('BaseSeg', '') and cfg.get('data_root'):
         return osp.basename(osp.normpath(cfg['data_root']))
@@ -297,7 +292,6 @@ def training_set(cfg) -> Tuple[List[str], S.Layout, str, str]:
         SplitError: No ``train_dataloader.dataset``, a dataset that does not
             build, or parts that read images from different folders.
     """
-    from mmseg_cwbass.datasets.semi_seg_dataset import image_ids
     dataset_cfg = (cfg.get('train_dataloader') or {}).get('dataset')
     if not dataset_cfg:
         raise S.SplitError('the config has no train_dataloader.dataset')
@@ -453,7 +447,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help='with --config: labeled fraction (1/8, 0.125)')
     size.add_argument('--count', type=_count,
                       help='with --config: number of labeled images')
-    p.add_argument('--cfg-options', nargs='+', metavar='KEY=VALUE',
+    p.add_argument('--cfg-options', nargs='+', action=DictAction,
+                   metavar='KEY=VALUE',
                    help='with --config: override settings of the config')
     p.add_argument('--data-root',
                    help='with --dataset: VOCdevkit/VOC2012 or the '
@@ -478,14 +473,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _config_split(args: argparse.Namespace) -> Tuple[S.Split, str]:
-    from mmengine.config import DictAction
-
     from mmseg_cwbass.engine.cli import read_config
-    options = argparse.Namespace(cfg_options=None)
-    if args.cfg_options:
-        DictAction(['--cfg-options'], 'cfg_options')(None, options,
-                                                     args.cfg_options)
-    cfg = read_config(args.config, options.cfg_options)
+    cfg = read_config(args.config, args.cfg_options)
     split = make_config_split(cfg, args.config, args.name, args.fraction,
                               args.count, args.seed)
     return split, args.out or osp.join('data', 'splits', split.dataset,
@@ -519,13 +508,9 @@ def _check_args(parser: argparse.ArgumentParser,
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    """Run the tool.
+    """Run the tool on ``argv`` (default ``sys.argv``).
 
-    Args:
-        argv: Arguments without the program name (default ``sys.argv``).
-
-    Returns:
-        Exit status: 0 on success, 1 when a split is refused.
+    Exit status: 0, or 1 when a split is refused.
     """
     parser = build_parser()
     args = parser.parse_args(argv)

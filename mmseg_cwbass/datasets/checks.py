@@ -7,47 +7,19 @@ names the config key and the file or value at fault.
 """
 import copy
 import os.path as osp
-from typing import Iterator, List, Optional, Tuple
+from typing import Optional, Tuple
 
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmseg.registry import DATASETS
 from PIL import Image, UnidentifiedImageError
 
+from .dataset_configs import (loader_dataset_configs, read_split_list,
+                              resolve_ann_file, resolve_path)
+
 
 class DataConfigError(ValueError):
     """A data setting of the config cannot work."""
-
-
-def _dataset_entries(cfg: Config,
-                     phases) -> Iterator[Tuple[str, dict]]:
-    """(config key, dataset config) of the plain datasets in the loaders."""
-    for phase in phases:
-        loader = cfg.get(f'{phase}_dataloader')
-        if not loader:
-            continue
-        dataset = loader.get('dataset', {})
-        key = f'{phase}_dataloader.dataset'
-        if dataset.get('type') == 'SemiSegDataset':
-            for role in ('labeled', 'unlabeled'):
-                yield f'{key}.{role}', dataset[role]
-        elif 'datasets' in dataset:
-            for i, sub in enumerate(dataset['datasets']):
-                yield f'{key}.datasets[{i}]', sub
-        else:
-            yield key, dataset
-
-
-def _resolve(dataset: dict, path: Optional[str]) -> Optional[str]:
-    root = dataset.get('data_root')
-    if path and root and not osp.isabs(path):
-        return osp.join(root, path)
-    return path
-
-
-def _read_ids(path: str) -> List[str]:
-    with open(path, encoding='utf-8') as f:
-        return [line.strip() for line in f if line.strip()]
 
 
 def _num_classes_of_model(model: dict) -> Optional[int]:
@@ -80,27 +52,23 @@ def check_data_config(cfg: Config,
     """
     split_ids = {}
     eval_ids = {}
-    for key, dataset in _dataset_entries(cfg, phases):
+    for key, dataset in loader_dataset_configs(cfg, phases):
         root = dataset.get('data_root')
         if root and not osp.isdir(root):
             raise DataConfigError(
                 f'{key}.data_root: folder {root} does not exist (prepare the '
                 'dataset or fix data_root; see README "Data")')
-        img_dir = _resolve(dataset,
-                           (dataset.get('data_prefix') or {}).get('img_path'))
+        img_dir = resolve_path(
+            dataset, (dataset.get('data_prefix') or {}).get('img_path'))
         if img_dir and not osp.isdir(img_dir):
             raise DataConfigError(
                 f'{key}.data_prefix.img_path: folder {img_dir} does not exist')
-        ann_file = _resolve(dataset, dataset.get('ann_file'))
+        ann_file = resolve_ann_file(dataset)
         if ann_file:
-            if not osp.isfile(ann_file):
-                raise DataConfigError(
-                    f'{key}.ann_file: split file {ann_file} does not exist '
-                    '(write splits with tools/make_splits.py)')
-            ids = _read_ids(ann_file)
-            if not ids:
-                raise DataConfigError(
-                    f'{key}.ann_file: split file {ann_file} is empty')
+            try:
+                ids = read_split_list(ann_file, f'{key}.ann_file')
+            except (FileNotFoundError, ValueError) as error:
+                raise DataConfigError(str(error)) from None
             (split_ids if key.startswith('train') else eval_ids)[key] = (
                 ann_file, set(ids))
         num_classes = _num_classes_of_model(cfg.get('model', {}))

@@ -12,6 +12,7 @@ from mmseg.registry import DATASETS
 
 from ..utils.config_keys import reject_unknown_args
 from .checks import check_sample_files
+from .dataset_configs import read_split_list, resolve_ann_file, resolve_path
 
 
 @contextlib.contextmanager
@@ -34,17 +35,6 @@ def seeded_random_state(seed: int) -> Iterator[None]:
         random.setstate(py_state)
         np.random.set_state(np_state)
         torch.set_rng_state(torch_state)
-
-
-def _resolve_ann_file(cfg: dict) -> Optional[str]:
-    """Path of a dataset config's ``ann_file`` as mmseg will resolve it."""
-    ann_file = cfg.get('ann_file')
-    if not ann_file:
-        return None
-    data_root = cfg.get('data_root')
-    if data_root and not osp.isabs(ann_file):
-        return osp.join(data_root, ann_file)
-    return ann_file
 
 
 def image_ids(dataset) -> List[str]:
@@ -106,20 +96,12 @@ class SemiSegDataset(ConcatDataset):
         self.diagnostic_masks = diagnostic_masks
         datasets = []
         for role, cfg in (('labeled', labeled), ('unlabeled', unlabeled)):
-            ann_file = _resolve_ann_file(cfg)
-            if ann_file is not None and not osp.isfile(ann_file):
-                raise FileNotFoundError(
-                    f'{role} split file {ann_file} '
-                    f'(train_dataloader.dataset.{role}.ann_file) does not '
-                    'exist: write it with tools/make_splits.py')
+            ann_file = resolve_ann_file(cfg)
             if ann_file is not None:
-                with open(ann_file, encoding='utf-8') as f:
-                    if not any(line.strip() for line in f):
-                        raise ValueError(f'{role} split {ann_file} lists no '
-                                         'image')
-            img_dir = cfg.get('data_prefix', {}).get('img_path', '')
-            if cfg.get('data_root') and img_dir and not osp.isabs(img_dir):
-                img_dir = osp.join(cfg['data_root'], img_dir)
+                read_split_list(ann_file,
+                                f'train_dataloader.dataset.{role}.ann_file')
+            img_dir = resolve_path(cfg,
+                                   cfg.get('data_prefix', {}).get('img_path'))
             if img_dir and not osp.isdir(img_dir):
                 raise FileNotFoundError(
                     f'{role} image folder {img_dir} does not exist: check '
@@ -147,8 +129,8 @@ class SemiSegDataset(ConcatDataset):
                 set(image_ids(datasets[0])) & set(image_ids(datasets[1])))
             if shared:
                 raise ValueError(
-                    f'labeled split {_resolve_ann_file(labeled)} and '
-                    f'unlabeled split {_resolve_ann_file(unlabeled)} share '
+                    f'labeled split {resolve_ann_file(labeled)} and '
+                    f'unlabeled split {resolve_ann_file(unlabeled)} share '
                     f'{len(shared)} images, e.g. {shared[:5]}')
         super().__init__(datasets=datasets, ignore_keys=ignore_keys)
 

@@ -1,5 +1,6 @@
-"""Helpers shared by the plugin's components (configuration key checks).
+"""Helpers shared by the plugin's components and its tools: configuration
+key checks, reading a work dir.
 
-Tools-side code (benchmark, reporting) does not belong here: it lives in
+Tool-only code (benchmark, reporting) does not belong here: it lives in
 ``tools/``.
 """

@@ -10,20 +10,18 @@ like a user on a generated folder dataset that is not in the VOC layout:
 3. train with ``tools/train.py`` (the model shrunk by ``--cfg-options``),
    evaluating teacher and student, then ``tools/test.py`` on the checkpoint.
 """
-import json
 import os
 import os.path as osp
 import shutil
-import subprocess
-import sys
 
 import cv2
 import numpy as np
 import pytest
 from mmengine.config import Config
 
+from mmseg_cwbass.utils.work_dirs import read_scalars
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TOOLS = osp.join(REPO, 'tools')
 CLASSES = ('background', 'disc', 'bar')
 
 
@@ -63,23 +61,13 @@ def edit(text, old, new):
     return text.replace(old, new)
 
 
-def run(args, cwd, store):
-    env = dict(os.environ, MMSEG_CWBASS_TRUST_STORE=store,
-               PYTHONUNBUFFERED='1')
-    env.pop('MMSEG_CWBASS_TRUST_CHECKPOINTS', None)
-    proc = subprocess.run([sys.executable] + args, cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc.stdout + proc.stderr
-
-
 def read_ids(path):
     with open(path) as f:
         return [line.strip() for line in f if line.strip()]
 
 
 @pytest.mark.slow
-def test_recipe_on_a_folder_dataset(tmp_path, shrink_options):
+def test_recipe_on_a_folder_dataset(tmp_path, run_cli, tiny_run_options):
     ws = tmp_path / 'ws'
     make_dataset(str(ws / 'data' / 'shapes'))
     # A clone's configs/: the copies sit beside the bases they inherit.
@@ -105,10 +93,10 @@ def test_recipe_on_a_folder_dataset(tmp_path, shrink_options):
     dataset_base.write_text(dataset)
     split = ws / 'data' / 'splits' / 'shapes' / '1-2'
     # The README's command, run from the workspace.
-    run([osp.join(TOOLS, 'make_splits.py'), '--config',
-         'configs/_base_/datasets/semi_shapes.py', '--fraction', '1/2',
-         '--name', '1-2', '--out', 'data/splits/shapes/1-2'],
-        str(ws), str(tmp_path / 'trusted.txt'))
+    run_cli('make_splits', '--config',
+            'configs/_base_/datasets/semi_shapes.py', '--fraction', '1/2',
+            '--name', '1-2', '--out', 'data/splits/shapes/1-2', cwd=ws,
+            check=True)
     labeled = read_ids(split / 'labeled.txt')
     assert len(labeled) == 4
     assert sorted(labeled + read_ids(split / 'unlabeled.txt')) == [
@@ -137,15 +125,12 @@ def test_recipe_on_a_folder_dataset(tmp_path, shrink_options):
 
     # Step 3: train (2 iterations, one evaluation), then test.
     work = ws / 'work_dirs' / 'shapes'
-    store = str(tmp_path / 'trusted.txt')
-    run([osp.join(TOOLS, 'train.py'), str(config), '--work-dir', str(work),
-         '--cfg-options'] + shrink_options(cfg), str(ws), store)
-    records = []
-    for session in sorted(os.listdir(work)):
-        path = work / session / 'vis_data' / 'scalars.json'
-        if path.is_file():
-            records += [json.loads(line) for line in path.read_text().split(
-                '\n') if line]
+    tiny = tiny_run_options(cfg, iters=2, val_interval=2,
+                            checkpoint_interval=2)
+    run_cli('train', config, '--work-dir', work, '--cfg-options', *tiny,
+            cwd=ws, check=True)
+    records, bad = read_scalars(str(work))
+    assert bad == 0
     train_logs = [r for r in records if 'iter' in r]
     assert [r['iter'] for r in train_logs] == [1, 2]
     assert {'sup.decode.loss_ce', 'unsup.loss_cw', 'unsup.loss_boundary',
@@ -156,11 +141,11 @@ def test_recipe_on_a_folder_dataset(tmp_path, shrink_options):
     assert {'teacher/mIoU', 'student/mIoU'} <= set(val)
     assert (work / 'iter_2.pth').is_file()
 
-    out = run([osp.join(TOOLS, 'test.py'), str(config),
-               str(work / 'iter_2.pth'), '--work-dir',
-               str(ws / 'work_dirs' / 'shapes_test'), '--cfg-options',
-               'test_dataloader.num_workers=0',
-               'test_dataloader.persistent_workers=False'] +
-              [o for o in shrink_options(cfg) if o.startswith('model.')],
-              str(ws), store)
+    proc = run_cli('test', config, work / 'iter_2.pth', '--work-dir',
+                   ws / 'work_dirs' / 'shapes_test', '--cfg-options',
+                   'test_dataloader.num_workers=0',
+                   'test_dataloader.persistent_workers=False',
+                   *[o for o in tiny if o.startswith('model.')], cwd=ws,
+                   check=True)
+    out = proc.stdout + proc.stderr
     assert 'mIoU' in out

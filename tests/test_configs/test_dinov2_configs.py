@@ -13,6 +13,7 @@ from mmengine.config import Config
 from mmseg.registry import MODELS
 
 import mmseg_cwbass  # noqa: F401  (registers the plugin's components)
+from mmseg_cwbass.datasets import split_lists
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = osp.join(REPO, 'configs')
@@ -82,13 +83,13 @@ def test_grid_is_complete():
 
 
 @pytest.mark.parametrize('method,row', ALL, ids=lambda x: x)
-def test_dinov2_protocol(load, method, row, load_tool):
+def test_dinov2_protocol(load, method, row):
     cfg = load(method, row)
     size, ds, split = parse(row)
     proto = PROTOCOL[ds]
     seg = segmentor_of(cfg)
     # Iterations: the protocol's epochs over the unlabeled set.
-    protocols = load_tool('split_lists').PROTOCOLS
+    protocols = split_lists.PROTOCOLS
     labeled = protocols[proto['dataset']][split].reference_count
     unlabeled = proto['pool'] - labeled
     per_epoch = math.ceil(max(labeled, unlabeled) / proto['batch'])

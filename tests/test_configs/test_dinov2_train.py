@@ -18,6 +18,7 @@ import mmseg
 import pytest
 from mmengine.config import Config
 
+from mmseg_cwbass.datasets import split_lists
 from mmseg_cwbass.testing.toy_data import generate_toy_voc
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -39,19 +40,20 @@ model = dict(
 
 
 @pytest.fixture(scope='module')
-def workspace(tmp_path_factory, load_tool, shrink_options):
+def workspace(tmp_path_factory, load_tool, tiny_run_options):
     root = tmp_path_factory.mktemp('dinov2_ws')
     voc = generate_toy_voc(
         str(root / 'data'), num_train=8, num_val=2, num_aug=8,
         image_size=(48, 64), seed=0)
     assert load_tool('dataset_converters/prepare_voc_aug').main([voc]) == 0
-    make_splits, S = load_tool('make_splits'), load_tool('split_lists')
-    S.write_split(make_splits.make_split('pascal_voc', voc, '1-8', seed=0),
+    make_splits = load_tool('make_splits')
+    split_lists.write_split(make_splits.make_split('pascal_voc', voc, '1-8', seed=0),
                   str(root / 'data' / 'splits'))
     config = root / 'tiny_dinov2_voc_1-8.py'
     config.write_text(TINY.format(config=CONFIG))
     cfg = Config.fromfile(str(config))
-    options = shrink_options(cfg)
+    options = tiny_run_options(cfg, iters=2, val_interval=2,
+                               checkpoint_interval=2)
     # Draw the pseudo-label panels at every step.
     [hook] = [i for i, h in enumerate(cfg.custom_hooks)
               if h.type == 'PseudoLabelVisualizationHook']

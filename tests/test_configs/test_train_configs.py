@@ -10,21 +10,18 @@ backbone, the crop and the batch, and end after 2 iterations with one
 evaluation on 2 val images. ``tools/analysis_tools/summarize.py`` then reads
 the real work dirs and pairs the CW-BASS run with its supervised baseline.
 """
-import json
 import os
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
 from mmengine.config import Config
 
+from mmseg_cwbass.datasets import split_lists
 from mmseg_cwbass.testing.toy_data import (generate_toy_cityscapes,
                                             generate_toy_voc)
+from mmseg_cwbass.utils.work_dirs import read_scalars
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TRAIN = osp.join(REPO, 'tools', 'train.py')
-SUMMARIZE = osp.join(REPO, 'tools', 'analysis_tools', 'summarize.py')
 
 # One CW-BASS VOC row with its supervised baseline, one CW-BASS Cityscapes
 # config, and the two non-ResNet backbones (the SegFormer head takes the
@@ -50,7 +47,7 @@ def workspace(tmp_path_factory, load_tool):
     cityscapes = generate_toy_cityscapes(
         str(data / 'cityscapes'), num_train=16, num_val=2,
         image_size=(64, 128), seed=0)
-    make_splits, S = load_tool('make_splits'), load_tool('split_lists')
+    make_splits, S = load_tool('make_splits'), split_lists
     for dataset, data_root in (('pascal_voc', voc),
                                ('cityscapes', cityscapes)):
         split = make_splits.make_split(dataset, data_root, '1-8', seed=0)
@@ -61,42 +58,30 @@ def workspace(tmp_path_factory, load_tool):
 
 
 @pytest.fixture(scope='module')
-def trained(workspace, tmp_path_factory, shrink_options):
+def trained(workspace, tmp_path_factory, run_cli, tiny_run_options):
     """Train a config once per module (other tests reuse the work dir)."""
-    store = str(tmp_path_factory.mktemp('trust') / 'trusted.txt')
     work_root = tmp_path_factory.mktemp('work_dirs')
     done = {}
 
     def train(run):
-        if run in done:
-            return done[run]
-        config = osp.join(REPO, 'configs', run + '.py')
-        work_dir = str(work_root / osp.basename(run))
-        env = dict(
-            os.environ, MMSEG_CWBASS_TRUST_STORE=store, PYTHONUNBUFFERED='1')
-        env.pop('MMSEG_CWBASS_TRUST_CHECKPOINTS', None)
-        cmd = [
-            sys.executable, TRAIN, config, '--work-dir', work_dir,
-            '--cfg-options'
-        ] + shrink_options(Config.fromfile(config))
-        proc = subprocess.run(
-            cmd, cwd=str(workspace), env=env, capture_output=True, text=True,
-            timeout=600)
-        assert proc.returncode == 0, (proc.stdout[-3000:] +
-                                      proc.stderr[-3000:])
-        done[run] = work_dir
-        return work_dir
+        if run not in done:
+            config = osp.join(REPO, 'configs', run + '.py')
+            work_dir = str(work_root / osp.basename(run))
+            run_cli(
+                'train', config, '--work-dir', work_dir, '--cfg-options',
+                *tiny_run_options(Config.fromfile(config), iters=2,
+                                  val_interval=2, checkpoint_interval=2),
+                cwd=workspace, check=True)
+            done[run] = work_dir
+        return done[run]
 
     return train
 
 
 def scalars(work_dir):
-    records = []
-    for session in sorted(os.listdir(work_dir)):
-        path = osp.join(work_dir, session, 'vis_data', 'scalars.json')
-        if osp.isfile(path):
-            with open(path) as f:
-                records += [json.loads(line) for line in f]
+    """Every ``scalars.json`` record of a work dir; no line is broken."""
+    records, bad = read_scalars(str(work_dir))
+    assert bad == 0
     return records
 
 
@@ -125,15 +110,12 @@ def test_config_trains(trained, run):
 
 
 @pytest.mark.slow
-def test_summarize_pairs_the_row(trained, workspace, tmp_path):
+def test_summarize_pairs_the_row(trained, workspace, tmp_path, run_cli):
     cwbass = trained('cwbass/deeplabv3plus_r101_voc_1-8')
     supervised = trained('baselines/supervised_deeplabv3plus_r101_voc_1-8')
     out = tmp_path / 'table.md'
-    proc = subprocess.run(
-        [sys.executable, SUMMARIZE, cwbass, supervised, '--out',
-         str(out)],
-        cwd=str(workspace), capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
+    proc = run_cli('analysis_tools/summarize', cwbass, supervised, '--out',
+                   out, cwd=workspace, check=True)
     rows = [
         line for line in proc.stdout.splitlines()
         if line.startswith('| deeplabv3plus') or line.startswith(

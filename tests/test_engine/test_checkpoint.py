@@ -99,16 +99,16 @@ def test_missing_and_truncated_files_name_the_file(tmp_path):
     assert osp.exists(path)
 
 
-def test_trust_checkpoint_tool(tmp_path, run_tool):
+def test_trust_checkpoint_tool(tmp_path, run_cli):
     path = tmp_path / 'colleague.pth'
     torch.save(full_checkpoint(), path)
     with pytest.raises(UntrustedCheckpointError):
         load_checkpoint_file(str(path))
-    proc = run_tool('misc/trust_checkpoint', path, env=dict(os.environ))
+    proc = run_cli('misc/trust_checkpoint', path, env=dict(os.environ))
     assert proc.returncode == 0, proc.stderr
     assert 'trusted' in proc.stdout
     assert load_checkpoint_file(str(path))['meta']['seed'].tolist() == [1, 2]
-    proc = run_tool('misc/trust_checkpoint', tmp_path / 'missing.pth')
+    proc = run_cli('misc/trust_checkpoint', tmp_path / 'missing.pth')
     assert proc.returncode == 2 and 'does not exist' in proc.stderr
 
 

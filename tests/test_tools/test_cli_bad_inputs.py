@@ -1,57 +1,46 @@
 """tools/train.py on bad input: non-zero exit, a message naming the culprit,
 and nothing already written is lost."""
 import hashlib
-import os
 import os.path as osp
 import shutil
-import subprocess
-import sys
 
 import pytest
 from PIL import Image
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'demo', 'cwbass_r18-tiny_toy-voc_1-8.py')
-TRAIN = osp.join(REPO, 'tools', 'train.py')
-SMALL = [
-    'train_cfg.val_interval=1000', 'default_hooks.checkpoint.interval=2',
-    'default_hooks.checkpoint.save_best=None',
-    'train_dataloader.sampler.batch_size=4',
-    'train_dataloader.sampler.source_ratio=[2,2]',
-    'train_dataloader.batch_size=4'
-]
-
-
-def train(args, cwd, tmp_path):
-    env = dict(os.environ, PYTHONUNBUFFERED='1',
-               MMSEG_CWBASS_TRUST_STORE=str(tmp_path / 'trust.txt'))
-    return subprocess.run([sys.executable, TRAIN, CONFIG] + args, cwd=cwd,
-                          env=env, capture_output=True, text=True,
-                          timeout=600)
 
 
 def digest(path):
     return hashlib.sha256(open(path, 'rb').read()).hexdigest()
 
 
-def run_with_a_good_checkpoint(workspace, tmp_path):
-    """A private workspace and a work dir holding a good ``iter_2.pth``."""
-    root = tmp_path / 'ws'
-    shutil.copytree(workspace, root)
+@pytest.fixture(scope='module')
+def good_run(toy_voc_workspace, tmp_path_factory, run_cli, tiny_run_options):
+    """A workspace and a work dir holding a good ``iter_2.pth``, trained
+    once for the module; tests change copies (:func:`private_run`)."""
+    root = tmp_path_factory.mktemp('good_run')
+    shutil.copytree(toy_voc_workspace, root / 'ws')
+    run_cli('train', CONFIG, '--work-dir', root / 'work', '--cfg-options',
+            *tiny_run_options(iters=2, checkpoint_interval=2),
+            cwd=root / 'ws', check=True)
+    return root
+
+
+def private_run(good_run, tmp_path):
+    """A copy of :func:`good_run`: workspace, work dir and checkpoint."""
+    shutil.copytree(good_run, tmp_path, dirs_exist_ok=True)
     work = str(tmp_path / 'work')
-    proc = train(['--work-dir', work, '--cfg-options',
-                  'train_cfg.max_iters=2'] + SMALL, str(root), tmp_path)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    return root, work, osp.join(work, 'iter_2.pth')
+    return tmp_path / 'ws', work, osp.join(work, 'iter_2.pth')
 
 
 @pytest.mark.slow
-def test_missing_resume_checkpoint_and_data_root(tmp_path):
-    proc = train(['--resume', str(tmp_path / 'gone.pth')], str(tmp_path),
-                 tmp_path)
+def test_missing_resume_checkpoint_and_data_root(tmp_path, run_cli):
+    proc = run_cli('train', CONFIG, '--resume', tmp_path / 'gone.pth',
+                   cwd=tmp_path)
     assert proc.returncode == 2
     assert f'{tmp_path}/gone.pth does not exist' in proc.stderr
-    proc = train([], str(tmp_path), tmp_path)  # no data/ in this folder
+    proc = run_cli('train', CONFIG, cwd=tmp_path)  # no data/ here
     assert proc.returncode == 2
     assert 'data/toy/VOCdevkit/VOC2012' in proc.stderr
     assert 'does not exist' in proc.stderr
@@ -59,17 +48,17 @@ def test_missing_resume_checkpoint_and_data_root(tmp_path):
 
 @pytest.mark.slow
 def test_corrupt_image_and_exploding_loss_keep_the_checkpoint(
-        toy_voc_workspace, tmp_path):
-    root, work, good = run_with_a_good_checkpoint(toy_voc_workspace,
-                                                  tmp_path)
+        good_run, tmp_path, run_cli, tiny_run_options):
+    root, work, good = private_run(good_run, tmp_path)
+    small = tiny_run_options(checkpoint_interval=2)
     good_digest = digest(good)
 
     # Same work dir, fresh run with lr=inf: iteration 1 steps to inf weights,
     # iteration 2's loss is NaN and must stop the run before its checkpoint
     # would overwrite the good iter_2.pth.
-    proc = train(['--work-dir', work, '--cfg-options',
-                  'train_cfg.max_iters=4', 'optim_wrapper.optimizer.lr=inf'
-                  ] + SMALL, str(root), tmp_path)
+    proc = run_cli('train', CONFIG, '--work-dir', work, '--cfg-options',
+                   'train_cfg.max_iters=4', 'optim_wrapper.optimizer.lr=inf',
+                   *small, cwd=root)
     assert proc.returncode != 0
     assert 'FloatingPointError: non-finite loss at iteration 2' in \
         proc.stderr
@@ -82,8 +71,8 @@ def test_corrupt_image_and_exploding_loss_keep_the_checkpoint(
         'JPEGImages' / f'{labeled[0]}.jpg'
     data = image.read_bytes()
     image.write_bytes(data[:len(data) // 2])
-    proc = train(['--work-dir', str(tmp_path / 'work2'), '--cfg-options',
-                  'train_cfg.max_iters=4'] + SMALL, str(root), tmp_path)
+    proc = run_cli('train', CONFIG, '--work-dir', tmp_path / 'work2',
+                   '--cfg-options', 'train_cfg.max_iters=4', *small, cwd=root)
     assert proc.returncode != 0
     assert 'failed to load image: ' in proc.stderr
     assert f'{labeled[0]}.jpg' in proc.stderr
@@ -91,15 +80,13 @@ def test_corrupt_image_and_exploding_loss_keep_the_checkpoint(
 
 @pytest.mark.slow
 def test_misspelt_key_bad_pair_and_empty_image_keep_the_checkpoint(
-        toy_voc_workspace, tmp_path):
-    root, work, good = run_with_a_good_checkpoint(toy_voc_workspace,
-                                                  tmp_path)
+        good_run, tmp_path, run_cli, tiny_run_options):
+    root, work, good = private_run(good_run, tmp_path)
     good_digest = digest(good)
-    rerun = ['--work-dir', work, '--cfg-options', 'train_cfg.max_iters=2'
-             ] + SMALL
+    rerun = ['train', CONFIG, '--work-dir', work, '--cfg-options',
+             *tiny_run_options(iters=2, checkpoint_interval=2)]
 
-    proc = train(rerun + ['model.semi_train_cfg.rampup_itres=10'],
-                 str(root), tmp_path)
+    proc = run_cli(*rerun, 'model.semi_train_cfg.rampup_itres=10', cwd=root)
     assert proc.returncode != 0
     assert "unknown key 'rampup_itres' in model.semi_train_cfg; did you " \
         "mean 'rampup_iters'?" in proc.stderr
@@ -112,7 +99,7 @@ def test_misspelt_key_bad_pair_and_empty_image_keep_the_checkpoint(
     original = mask.read_bytes()
     with Image.open(mask) as m:
         m.resize((m.width + 3, m.height)).save(mask)
-    proc = train(rerun, str(root), tmp_path)
+    proc = run_cli(*rerun, cwd=root)
     assert proc.returncode != 0
     assert f'JPEGImages/{labeled[0]}.jpg is 48x64 but its mask' in \
         proc.stderr
@@ -123,7 +110,7 @@ def test_misspelt_key_bad_pair_and_empty_image_keep_the_checkpoint(
     unlabeled = (root / 'data' / 'splits' / 'toy_voc' / '1-8' /
                  'unlabeled.txt').read_text().split()
     (voc / 'JPEGImages' / f'{unlabeled[0]}.jpg').write_bytes(b'')
-    proc = train(rerun, str(root), tmp_path)
+    proc = run_cli(*rerun, cwd=root)
     assert proc.returncode != 0
     assert f'JPEGImages/{unlabeled[0]}.jpg: the file is empty' in \
         proc.stderr

@@ -49,7 +49,7 @@ def official_vit_s(registers=0):
     return {k: torch.randn(s, generator=gen) for k, s in shapes.items()}
 
 
-def convert(run_tool, tmp_path, state=None, raw=None, cli=False):
+def convert(run_cli, tmp_path, state=None, raw=None, cli=False):
     """Run the CLI (cli=True) or the package function it wraps; returns
     (exit status, error text, src, dst)."""
     src, dst = tmp_path / 'src.pth', tmp_path / 'out' / 'dst.pth'
@@ -58,7 +58,7 @@ def convert(run_tool, tmp_path, state=None, raw=None, cli=False):
     else:
         torch.save(state, src)
     if cli:
-        result = run_tool(TOOL, src, dst)
+        result = run_cli(TOOL, src, dst)
         return result.returncode, result.stderr, src, dst
     try:
         convert_dinov2_file(str(src), str(dst))
@@ -79,9 +79,9 @@ def assert_refused(result, src, dst, *fragments):
 
 
 @pytest.mark.parametrize('registers', [0, 4])
-def test_converts_and_renames_blocks(run_tool, tmp_path, registers):
+def test_converts_and_renames_blocks(run_cli, tmp_path, registers):
     state = official_vit_s(registers)
-    status, error, _, dst = convert(run_tool, tmp_path, state)
+    status, error, _, dst = convert(run_cli, tmp_path, state)
     assert status == 0, error
     out = torch.load(dst, weights_only=True)
     assert out['meta'] == dict(arch='s', num_register_tokens=registers,
@@ -95,47 +95,47 @@ def test_converts_and_renames_blocks(run_tool, tmp_path, registers):
     assert len(ours) == len(state) - 1
 
 
-def test_another_architecture_is_refused(run_tool, tmp_path):
+def test_another_architecture_is_refused(run_cli, tmp_path):
     # SwiGLU MLP (the ViT-g/14 block layout) at ViT-S width.
     state = official_vit_s()
     state['blocks.0.mlp.w12.weight'] = state.pop('blocks.0.mlp.fc1.weight')
-    *result, src, dst = convert(run_tool, tmp_path, state)
+    *result, src, dst = convert(run_cli, tmp_path, state)
     assert_refused(result, src, dst, "'blocks.0.mlp.w12.weight'",
                    'does not fit DINOv2 ViT-S/14')
 
 
-def test_a_resnet_is_refused(run_tool, tmp_path):
+def test_a_resnet_is_refused(run_cli, tmp_path):
     state = {'conv1.weight': torch.zeros(64, 3, 7, 7),
              'bn1.weight': torch.zeros(64)}
-    *result, src, dst = convert(run_tool, tmp_path, state)
+    *result, src, dst = convert(run_cli, tmp_path, state)
     assert_refused(result, src, dst, "'cls_token'", "'conv1.weight'")
 
 
-def test_vit_g_width_is_refused(run_tool, tmp_path):
+def test_vit_g_width_is_refused(run_cli, tmp_path):
     state = {'cls_token': torch.zeros(1, 1, 1536),
              'pos_embed': torch.zeros(1, 1370, 1536)}
-    *result, src, dst = convert(run_tool, tmp_path, state)
+    *result, src, dst = convert(run_cli, tmp_path, state)
     assert_refused(result, src, dst, "'cls_token'", 'width 1536')
 
 
-def test_wrong_size_is_refused(run_tool, tmp_path):
+def test_wrong_size_is_refused(run_cli, tmp_path):
     state = official_vit_s()
     state['pos_embed'] = torch.zeros(1, 1 + 16 * 16, WIDTH)
-    *result, src, dst = convert(run_tool, tmp_path, state)
+    *result, src, dst = convert(run_cli, tmp_path, state)
     assert_refused(result, src, dst, "'pos_embed'", '(1, 257, 384)',
                    '(1, 1370, 384)')
 
 
-def test_missing_blocks_are_refused(run_tool, tmp_path):
+def test_missing_blocks_are_refused(run_cli, tmp_path):
     state = {k: v for k, v in official_vit_s().items()
              if not k.startswith('blocks.11.')}
-    *result, src, dst = convert(run_tool, tmp_path, state)
+    *result, src, dst = convert(run_cli, tmp_path, state)
     assert_refused(result, src, dst, "'blocks.11.norm1.weight'",
                    '14 missing')
 
 
 def test_cli_refuses_a_truncated_file_and_overwrites_nothing(
-        run_tool, tmp_path):
+        run_cli, tmp_path):
     good = tmp_path / 'good.pth'
     torch.save(official_vit_s(), good)
     data = good.read_bytes()
@@ -143,7 +143,7 @@ def test_cli_refuses_a_truncated_file_and_overwrites_nothing(
     dst.parent.mkdir()
     dst.write_bytes(b'an earlier conversion')
     src.write_bytes(data[:len(data) // 2])
-    result = run_tool(TOOL, src, dst)
+    result = run_cli(TOOL, src, dst)
     assert result.returncode == 1
     assert result.stderr.startswith('dinov2_to_mmseg: error: ')
     assert str(src) in result.stderr and 'cannot be read' in result.stderr
@@ -152,13 +152,13 @@ def test_cli_refuses_a_truncated_file_and_overwrites_nothing(
     assert [p.name for p in dst.parent.iterdir()] == ['dst.pth']
 
 
-def test_converted_file_loads_through_init_cfg_and_must_fit(run_tool,
+def test_converted_file_loads_through_init_cfg_and_must_fit(run_cli,
                                                             tmp_path):
     """init_cfg=dict(type='Pretrained') loads the conversion exactly; a
     "-reg" file in a backbone without registers is refused by name."""
     from mmseg_cwbass.models.backbones import DINOv2
     state = official_vit_s(registers=4)
-    status, error, _, dst = convert(run_tool, tmp_path, state)
+    status, error, _, dst = convert(run_cli, tmp_path, state)
     assert status == 0, error
     pretrained = dict(type='Pretrained', checkpoint=str(dst))
     model = DINOv2(arch='s', num_register_tokens=4, init_cfg=pretrained)

@@ -4,8 +4,6 @@ import json
 import os
 import os.path as osp
 import socket
-import subprocess
-import sys
 
 import pytest
 import torch
@@ -55,18 +53,17 @@ def free_port():
         return s.getsockname()[1]
 
 
-def run(cmd, cwd, env_extra=None):
-    env = dict(os.environ, PYTHONUNBUFFERED='1', OMP_NUM_THREADS='1')
-    env.update(env_extra or {})
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=600)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-4000:]
+def run(run_cli, *args, cwd, env=None):
+    """Two processes on 2 cores: one thread each."""
+    proc = run_cli(*args, cwd=cwd, env=dict(env or {}, OMP_NUM_THREADS='1'),
+                   check=True)
     return proc.stdout + proc.stderr
 
 
 @pytest.mark.slow
 def test_two_gloo_processes_agree_and_shard_the_data(toy_voc_workspace,
-                                                      tmp_path):
+                                                     tmp_path, run_cli,
+                                                     tiny_run_options):
     cwd = str(toy_voc_workspace)
     split = toy_voc_workspace / 'data' / 'splits' / 'toy_voc'
     ids = (split / '1-8' / 'labeled.txt').read_text().split() + \
@@ -92,15 +89,11 @@ train_dataloader = dict(dataset=dict(
 train_cfg = dict(max_iters=3, val_interval=1000)
 default_hooks = dict(checkpoint=dict(interval=1000, save_best=None))
 ''')
-    run([sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
-         f'--master_port={free_port()}',
-         osp.join(REPO, 'tools', 'train.py'), str(config), '--launcher',
-         'pytorch', '--work-dir', str(tmp_path / 'work'), '--cfg-options',
-         'train_dataloader.sampler.batch_size=4',
-         'train_dataloader.sampler.source_ratio=[2,2]',
-         'train_dataloader.batch_size=4'], cwd,
-        dict(PYTHONPATH=f'{tmp_path}:{os.environ.get("PYTHONPATH", "")}',
-             MMSEG_CWBASS_TRUST_STORE=str(tmp_path / 'trust.txt')))
+    run(run_cli, '-m', 'torch.distributed.run', '--nproc_per_node=2',
+        f'--master_port={free_port()}', osp.join(REPO, 'tools', 'train.py'),
+        config, '--launcher', 'pytorch', '--work-dir', tmp_path / 'work',
+        '--cfg-options', *tiny_run_options(iters=3), cwd=cwd,
+        env=dict(PYTHONPATH=f'{tmp_path}:{os.environ.get("PYTHONPATH", "")}'))
     states = [torch.load(tmp_path / f'rank{r}.pth') for r in range(2)]
     params = {k for k in states[0]
               if not k.startswith('student.') or
@@ -125,12 +118,10 @@ def load_state(path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize('workers', [0, 2])
-def test_resume_is_bit_identical(toy_voc_workspace, tmp_path, workers):
+def test_resume_is_bit_identical(toy_voc_workspace, tmp_path, workers,
+                                 run_cli, tiny_run_options):
     cwd = str(toy_voc_workspace)
-    store = dict(MMSEG_CWBASS_TRUST_STORE=str(tmp_path / 'trust.txt'))
-    common = [
-        'train_cfg.val_interval=1000', 'default_hooks.checkpoint.interval=2',
-        'default_hooks.checkpoint.save_best=None',
+    common = tiny_run_options(checkpoint_interval=2) + [
         'param_scheduler.0.end=4', 'randomness.deterministic=True',
         'model.semi_train_cfg.rampup_iters=2',
         'model.threshold.statistic=class_ema',
@@ -138,19 +129,15 @@ def test_resume_is_bit_identical(toy_voc_workspace, tmp_path, workers):
         # RandomStateHook, DynamicThresholdHook, ConfidenceDecayHook]
         'custom_hooks.2.momentum=0.5',
         f'train_dataloader.num_workers={workers}',
-        'train_dataloader.sampler.batch_size=4',
-        'train_dataloader.sampler.source_ratio=[2,2]',
-        'train_dataloader.batch_size=4'
     ]
-    train = [sys.executable, osp.join(REPO, 'tools', 'train.py'), CONFIG]
     straight = str(tmp_path / 'straight')
-    run(train + ['--work-dir', straight, '--cfg-options',
-                 'train_cfg.max_iters=4'] + common, cwd, store)
+    run(run_cli, 'train', CONFIG, '--work-dir', straight, '--cfg-options',
+        'train_cfg.max_iters=4', *common, cwd=cwd)
     resumed = str(tmp_path / 'resumed')
-    run(train + ['--work-dir', resumed, '--cfg-options',
-                 'train_cfg.max_iters=2'] + common, cwd, store)
-    out = run(train + ['--work-dir', resumed, '--resume', '--cfg-options',
-                       'train_cfg.max_iters=4'] + common, cwd, store)
+    run(run_cli, 'train', CONFIG, '--work-dir', resumed, '--cfg-options',
+        'train_cfg.max_iters=2', *common, cwd=cwd)
+    out = run(run_cli, 'train', CONFIG, '--work-dir', resumed, '--resume',
+              '--cfg-options', 'train_cfg.max_iters=4', *common, cwd=cwd)
     assert 'Resuming the data stream at batch 2' in out
     a = load_state(osp.join(straight, 'iter_4.pth'))
     b = load_state(osp.join(resumed, 'iter_4.pth'))

@@ -454,7 +454,7 @@ def test_real_cwbass_config(tmp_path, tool):
     torch.testing.assert_close(got, want)
 
 
-def test_cli(setup, capsys, tool, run_tool):
+def test_cli(setup, capsys, tool, run_cli):
     cli = tool
     out_dir = setup['root'] / 'cli'
     args = [str(setup['config']), str(setup['checkpoint']), str(out_dir)]
@@ -473,8 +473,8 @@ def test_cli(setup, capsys, tool, run_tool):
     assert torch.equal(state['decode_head.conv_seg.weight'],
                        setup['student']['decode_head.conv_seg.weight'])
     # As a user runs it (the module beside the script is found).
-    proc = run_tool('model_converters/export_model',
-                    setup['root'] / 'nope.py', *args[1:])
+    proc = run_cli('model_converters/export_model',
+                   setup['root'] / 'nope.py', *args[1:])
     assert proc.returncode == 1
     assert f"config file {setup['root'] / 'nope.py'} does not exist" in \
         proc.stderr

@@ -1,49 +1,30 @@
 """tools/train.py --micro-batches (exact mode) and --auto-scale-lr."""
-import json
 import os
 import os.path as osp
 import shutil
-import subprocess
-import sys
 
 import pytest
 from mmengine.config import Config
+
+from mmseg_cwbass.utils.work_dirs import read_scalars
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'demo', 'cwbass_r18-tiny_toy-voc_1-8.py')
 SUPERVISED = osp.join(REPO, 'configs', 'demo',
                       'supervised_r18-tiny_toy-voc_1-8.py')
-TRAIN = osp.join(REPO, 'tools', 'train.py')
-SHORT = [
-    'train_cfg.max_iters=2', 'train_cfg.val_interval=1000',
-    'default_hooks.checkpoint.interval=1000',
-    'default_hooks.checkpoint.save_best=None',
-    'default_hooks.logger.interval=1',
-    'train_dataloader.sampler.batch_size=4',
-    'train_dataloader.sampler.source_ratio=[2,2]',
-    'train_dataloader.batch_size=4'
-]
-
-
-def train(config, args, cwd, tmp_path):
-    env = dict(os.environ, PYTHONUNBUFFERED='1',
-               MMSEG_CWBASS_TRUST_STORE=str(tmp_path / 'trust.txt'))
-    return subprocess.run([sys.executable, TRAIN, config] + args,
-                          cwd=str(cwd), env=env, capture_output=True,
-                          text=True, timeout=600)
 
 
 def train_logs(work_dir):
-    for root, _, files in os.walk(work_dir):
-        if 'scalars.json' in files:
-            with open(osp.join(root, 'scalars.json')) as f:
-                return [json.loads(line) for line in f if '"iter"' in line]
-    return []
+    records, bad = read_scalars(str(work_dir))
+    assert bad == 0
+    return [r for r in records if 'iter' in r]
 
 
 @pytest.mark.slow
 def test_micro_batches_and_scaled_lr_through_the_cli(toy_voc_workspace,
-                                                     tmp_path):
+                                                     tmp_path, run_cli,
+                                                     tiny_run_options):
+    short = tiny_run_options(iters=2)
     # 4 labeled images, so that a step of two micro-batches of 2 + 2 fits
     workspace = tmp_path / 'ws'
     shutil.copytree(toy_voc_workspace, workspace)
@@ -53,9 +34,8 @@ def test_micro_batches_and_scaled_lr_through_the_cli(toy_voc_workspace,
     (split / 'labeled.txt').write_text('\n'.join(ids[:4]) + '\n')
     (split / 'unlabeled.txt').write_text('\n'.join(ids[4:]) + '\n')
     work = tmp_path / 'micro'
-    proc = train(CONFIG, ['--micro-batches', '2', '--work-dir', str(work),
-                          '--cfg-options'] + SHORT, workspace,
-                 tmp_path)
+    proc = run_cli('train', CONFIG, '--micro-batches', '2', '--work-dir',
+                   work, '--cfg-options', *short, cwd=workspace)
     assert proc.returncode == 0, proc.stderr[-3000:]
     logs = train_logs(str(work))
     # 2 optimizer steps of 4 + 4 images, each in two micro-batches of 2 + 2
@@ -68,17 +48,17 @@ def test_micro_batches_and_scaled_lr_through_the_cli(toy_voc_workspace,
 
     # scaled mode: 4 images per iteration against a base of 8 -> lr / 2
     scaled = tmp_path / 'scaled'
-    proc = train(CONFIG, ['--auto-scale-lr', '--work-dir', str(scaled),
-                          '--cfg-options', 'auto_scale_lr.base_batch_size=8'
-                          ] + SHORT, workspace, tmp_path)
+    proc = run_cli('train', CONFIG, '--auto-scale-lr', '--work-dir', scaled,
+                   '--cfg-options', 'auto_scale_lr.base_batch_size=8', *short,
+                   cwd=workspace)
     assert proc.returncode == 0, proc.stderr[-3000:]
     first = train_logs(str(scaled))[0]
     assert first['lr'] == pytest.approx(0.01 * 0.5, rel=1e-6)
 
-    proc = train(CONFIG, ['--auto-scale-lr'], workspace, tmp_path)
+    proc = run_cli('train', CONFIG, '--auto-scale-lr', cwd=workspace)
     assert proc.returncode == 2 and 'auto_scale_lr=dict(base_batch_size' \
         in proc.stderr
-    proc = train(SUPERVISED, ['--micro-batches', '2'], workspace,
-                 tmp_path)
+    proc = run_cli('train', SUPERVISED, '--micro-batches', '2',
+                   cwd=workspace)
     assert proc.returncode == 2
     assert 'raise train_dataloader.batch_size' in proc.stderr

@@ -8,14 +8,21 @@ import os.path as osp
 import pytest
 
 
+def write_community(path, *entries):
+    """A published split list: ``JPEGImages/<id>.jpg <masks>/<id>.png``."""
+    with open(path, 'w') as f:
+        f.writelines(f'JPEGImages/{i}.jpg {masks}/{i}.png\n'
+                     for i, masks in entries)
+
+
 @pytest.fixture(scope='module')
-def voc_root(tmp_path_factory, run_tool):
+def voc_root(tmp_path_factory, run_cli):
     """Generated through the CLI (one subprocess)."""
     out = tmp_path_factory.mktemp('toy')
-    proc = run_tool('dataset_converters/generate_toy_dataset', '--out',
-                    str(out), '--layout', 'voc', '--num-train', '16',
-                    '--num-val', '4', '--num-aug', '8', '--seed', '1',
-                    '--size', '32', '40')
+    proc = run_cli('dataset_converters/generate_toy_dataset', '--out',
+                   str(out), '--layout', 'voc', '--num-train', '16',
+                   '--num-val', '4', '--num-aug', '8', '--seed', '1',
+                   '--size', '32', '40')
     assert proc.returncode == 0, proc.stderr
     root = osp.join(str(out), 'VOCdevkit', 'VOC2012')
     assert f'ready at {root}' in proc.stdout
@@ -24,10 +31,10 @@ def voc_root(tmp_path_factory, run_tool):
     return root
 
 
-def test_cli_all_splits(voc_root, tmp_path, run_tool):
+def test_cli_all_splits(voc_root, tmp_path, run_cli):
     out = str(tmp_path / 'splits')
-    proc = run_tool('make_splits', '--dataset', 'pascal_voc', '--data-root',
-                    voc_root, '--splits', 'all', '--out', out, '--seed', '2')
+    proc = run_cli('make_splits', '--dataset', 'pascal_voc', '--data-root',
+                   voc_root, '--splits', 'all', '--out', out, '--seed', '2')
     assert proc.returncode == 0, proc.stderr
     expected = {
         '1-16': 2, '1-8': 3, '1-4': 6, '92': 1, '183': 2, '366': 4,
@@ -68,11 +75,9 @@ def test_cli_refusals_and_force(voc_root, tmp_path, capsys, load_tool):
 
     # A community list holding a val id and an id without any file.
     community = str(tmp_path / 'labeled.txt')
-    with open(community, 'w') as f:
-        f.write('JPEGImages/train_000001.jpg SegmentationClass/'
-                'train_000001.png\n'
-                'JPEGImages/val_000002.jpg SegmentationClass/val_000002.png\n'
-                'JPEGImages/ghost_1.jpg SegmentationClassAug/ghost_1.png\n')
+    write_community(community, ('train_000001', 'SegmentationClass'),
+                    ('val_000002', 'SegmentationClass'),
+                    ('ghost_1', 'SegmentationClassAug'))
     assert tool.main(base + ['--convert', community, '--name', 'bad']) == 1
     err = capsys.readouterr().err
     assert 'refusing to write split pascal_voc/bad' in err
@@ -83,11 +88,8 @@ def test_cli_refusals_and_force(voc_root, tmp_path, capsys, load_tool):
     assert not osp.exists(osp.join(out, 'pascal_voc', 'bad'))
 
     # The same file without the bad lines converts.
-    with open(community, 'w') as f:
-        f.write('JPEGImages/train_000001.jpg SegmentationClass/'
-                'train_000001.png\n'
-                'JPEGImages/aug_000003.jpg SegmentationClassAug/'
-                'aug_000003.png\n')
+    write_community(community, ('train_000001', 'SegmentationClass'),
+                    ('aug_000003', 'SegmentationClassAug'))
     assert tool.main(base + ['--convert', community, '--name', '2-u2pl']) == 0
     folder = osp.join(out, 'pascal_voc', '2-u2pl')
     assert open(osp.join(folder, 'labeled.txt')).read().split() == [

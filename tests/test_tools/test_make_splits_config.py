@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmseg_cwbass.testing.toy_data import (generate_toy_cityscapes,
-                                            generate_toy_voc)
+from mmseg_cwbass.datasets import split_lists
+from mmseg_cwbass.testing.toy_data import generate_toy_cityscapes
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 MMSEG_DATASETS = osp.join(
@@ -166,11 +166,11 @@ def test_plain_folder_lists_read_by_mmseg(plain, tool, tmp_path):
     assert all(unlabeled[k]['img'].shape == (16, 20, 3) for k in range(15))
 
 
-def test_voc_config_matches_the_protocol_split(tool, load_tool, tmp_path):
+def test_voc_config_matches_the_protocol_split(tool, toy_voc, tmp_path):
     """mmseg's pascal_voc12_aug.py (train.txt + aug.txt, masks from two
     folders) gives the train_aug pool of the 1-8 protocol."""
-    voc = generate_toy_voc(str(tmp_path / 'toy'), num_train=12, num_val=3,
-                           num_aug=12, image_size=(24, 32), seed=2)
+    voc = toy_voc(num_train=12, num_val=3, num_aug=12, image_size=(24, 32),
+                  seed=2)
     config = child_config(tmp_path / 'voc_aug.py',
                           osp.join(MMSEG_DATASETS, 'pascal_voc12_aug.py'))
     out = tmp_path / 'voc_1-8'
@@ -188,7 +188,7 @@ def test_voc_config_matches_the_protocol_split(tool, load_tool, tmp_path):
     assert meta['dataset'] == 'pascal_voc'
     assert meta['counts']['pool'] == 24 and meta['counts']['val'] == 3
     # Masks per folder, as the protocol split writes them.
-    for folder in load_tool('split_lists').VOC_MASK_DIRS:
+    for folder in split_lists.VOC_MASK_DIRS:
         assert (out / f'labeled_{folder}.txt').is_file()
 
 
@@ -223,13 +223,13 @@ def ade20k_tree(root, num_train, num_val):
                        rng, classes=151)
 
 
-def test_ade20k_through_mmseg_config(run_tool, tmp_path):
+def test_ade20k_through_mmseg_config(run_cli, tmp_path):
     """As a user runs it: mmseg's ade20k.py, data_root overridden."""
     root = tmp_path / 'ADEChallengeData2016'
     ade20k_tree(str(root), num_train=10, num_val=2)
     config = child_config(tmp_path / 'ade.py',
                           osp.join(MMSEG_DATASETS, 'ade20k.py'))
-    proc = run_tool(
+    proc = run_cli(
         'make_splits', '--config', config, '--count', '3', '--name', '3',
         '--cfg-options', f'train_dataloader.dataset.data_root={root}',
         f'val_dataloader.dataset.data_root={root}', cwd=tmp_path)

@@ -6,7 +6,7 @@ import os.path as osp
 
 import pytest
 
-from mmseg_cwbass.testing.toy_data import generate_toy_voc
+from mmseg_cwbass.datasets import split_lists
 
 
 @pytest.fixture(scope='module')
@@ -15,9 +15,9 @@ def tool(load_tool):
 
 
 @pytest.fixture(scope='module')
-def S(load_tool):
+def S():
     """The split library the tool reads the VOC lists with."""
-    return load_tool('split_lists')
+    return split_lists
 
 
 def read_ids(voc, name):
@@ -26,12 +26,11 @@ def read_ids(voc, name):
 
 
 @pytest.fixture
-def voc(tmp_path):
+def voc(toy_voc):
     """A VOC tree as mmseg's voc_aug.py leaves it: SBD masks in
     SegmentationClassAug, which lacks some fine train ids."""
-    root = generate_toy_voc(
-        str(tmp_path / 'toy'), num_train=6, num_val=2, num_aug=4,
-        image_size=(16, 20), seed=3)
+    root = toy_voc(num_train=6, num_val=2, num_aug=4, image_size=(16, 20),
+                   seed=3, fresh=True)
     train = read_ids(root, 'train.txt')
     # SBD does not cover every VOC train image.
     for img_id in train[:2]:
@@ -124,9 +123,9 @@ def test_dangling_link_is_missing(voc, tool):
         tool.check_train_aug_masks(voc)
 
 
-def test_cli_check_only_and_prepare(voc, tool, run_tool):
+def test_cli_check_only_and_prepare(voc, tool, run_cli):
     def run(*args):
-        return run_tool('dataset_converters/prepare_voc_aug', *args)
+        return run_cli('dataset_converters/prepare_voc_aug', *args)
 
     proc = run(voc, '--check-only')
     assert proc.returncode == 1

@@ -1,14 +1,15 @@
 # Copyright (c) mmseg-cwbass contributors. Licensed under the Apache-2.0.
-"""Split protocols, validation, conversion and writing: tools/split_lists.py
-and the split makers of tools/make_splits.py."""
+"""Split protocols, validation, conversion and writing:
+mmseg_cwbass.datasets.split_lists and the split makers of
+tools/make_splits.py."""
 import json
 import os
 import os.path as osp
 
 import pytest
 
-from mmseg_cwbass.testing.toy_data import (generate_toy_cityscapes,
-                                            generate_toy_voc)
+from mmseg_cwbass.datasets import split_lists
+from mmseg_cwbass.testing.toy_data import generate_toy_cityscapes
 
 
 # --------------------------------------------------------------------------
@@ -64,9 +65,9 @@ def fake_cityscapes(root, n_train, n_val):
 
 
 @pytest.fixture(scope='module')
-def S(load_tool):
-    """tools/split_lists.py."""
-    return load_tool('split_lists')
+def S():
+    """The split library, mmseg_cwbass.datasets.split_lists."""
+    return split_lists
 
 
 @pytest.fixture(scope='module')
@@ -76,11 +77,9 @@ def M(load_tool):
 
 
 @pytest.fixture(scope='module')
-def voc(tmp_path_factory):
+def voc(toy_voc):
     """A small but real (readable) toy VOC tree: 24 fine, 16 aug, 6 val."""
-    root = tmp_path_factory.mktemp('voc')
-    return generate_toy_voc(
-        str(root), num_train=24, num_val=6, num_aug=16, image_size=(32, 32))
+    return toy_voc(num_train=24, num_val=6, num_aug=16, image_size=(32, 32))
 
 
 @pytest.fixture(scope='module')
@@ -309,13 +308,13 @@ def test_refuse_missing_image_and_mask(tmp_path, S):
 
 
 def test_check_voc_masks(voc, S):
-    masks = S.check_voc_masks(voc, ['train_000000', 'aug_000001'])
+    masks = S.check_masks(S.voc_layout(voc), ['train_000000', 'aug_000001'])
     assert masks['train_000000'].endswith(
         osp.join('SegmentationClass', 'train_000000.png'))
     assert masks['aug_000001'].endswith(
         osp.join('SegmentationClassAug', 'aug_000001.png'))
     with pytest.raises(S.SplitError, match='nope_1'):
-        S.check_voc_masks(voc, ['train_000000', 'nope_1'])
+        S.check_masks(S.voc_layout(voc), ['train_000000', 'nope_1'])
 
 
 def test_refuse_duplicates_and_unknown_names(voc, S, M):

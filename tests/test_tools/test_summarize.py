@@ -1,6 +1,5 @@
 # Copyright (c) mmseg-cwbass contributors. Licensed under the Apache-2.0.
-"""tools/analysis_tools/summarize.py (and run_summary.py beside it) on fake
-work dirs.
+"""tools/analysis_tools/summarize.py on fake work dirs.
 
 The fake work dirs follow what mmengine 0.10 writes (checked on a real run,
 see tests/test_configs/test_train_configs.py): ``<work_dir>/<YYYYMMDD_HHMMSS>
@@ -17,6 +16,8 @@ import re
 import sys
 
 import pytest
+
+from mmseg_cwbass.utils.work_dirs import read_scalars
 
 R101 = dict(type='ResNetV1c', depth=101, num_stages=4,
             norm_cfg=dict(type='SyncBN', requires_grad=True))
@@ -135,25 +136,19 @@ def S(load_tool):
     return load_tool('analysis_tools/summarize')
 
 
-@pytest.fixture(scope='module')
-def R(load_tool):
-    """``run_summary.py`` beside the tool: the facts of one work dir."""
-    return load_tool('analysis_tools/run_summary')
-
-
 # --------------------------------------------------------------------------
-def test_reads_sessions_in_order_and_skips_broken_lines(tmp_path, S, R):
+def test_reads_sessions_in_order_and_skips_broken_lines(tmp_path, S):
     work = make_run(
         tmp_path, 'run', semi_model(),
         [[train(1), semi_val(100, 50.0, 49.0)],
          [train(101), '{"loss": 1.0, "it', semi_val(200, 55.5, 56.0)]],
         sessions=('20250101_000000', '20250102_000000'))
-    records, bad = R.read_scalars(work)
+    records, bad = read_scalars(work)
     assert bad == 1
     assert [r.get('step') for r in records] == [1, 100, 101, 200]
     run = S.summarize_run(work, roots=[str(tmp_path)])
     assert run.last_iter == 101
-    assert run.metrics['teacher/mIoU'] == R.MetricSeries(55.5, 200, 55.5,
+    assert run.metrics['teacher/mIoU'] == S.MetricSeries(55.5, 200, 55.5,
                                                          200)
     assert run.metrics['student/mIoU'].best == 56.0
     assert any('malformed' in n for n in run.notes)
@@ -208,16 +203,17 @@ def test_converted_split_and_missing_meta(tmp_path, S):
     (dict(type='MobileNetV2', widen_factor=1.), 'MobileNetV2 x1.0'),
     (dict(type='MixVisionTransformer', embed_dims=32,
           num_layers=[2, 2, 2, 2]), 'MiT-b0'),
+    # No name table for variants no config uses: the size is shown.
     (dict(type='MixVisionTransformer', embed_dims=64,
-          num_layers=[3, 4, 6, 3]), 'MiT-b2'),
+          num_layers=[3, 4, 6, 3]), 'MiT (embed_dims=64)'),
     (dict(type='MixVisionTransformer', embed_dims=16,
           num_layers=[2, 2, 2, 2]), 'MiT (embed_dims=16)'),
     (dict(type='SwinTransformer', embed_dims=96, depths=[2, 2, 6, 2]),
-     'Swin-T'),
+     'SwinTransformer (embed_dims=96)'),
     (dict(type='HRNet'), 'HRNet'),
 ])
-def test_backbone_names(backbone, name, R):
-    assert R.backbone_name(backbone) == name
+def test_backbone_names(backbone, name, S):
+    assert S.backbone_name(backbone) == name
 
 
 def test_baselines_are_matched_on_split_and_backbone(tmp_path, S):
@@ -311,9 +307,8 @@ def test_discover_work_dirs(tmp_path, S):
         S.discover_work_dirs([str(tmp_path / 'missing')])
 
 
-@pytest.mark.parametrize('name', ['summarize', 'run_summary'])
-def test_summarize_imports_only_the_standard_library(name, load_tool):
-    with open(load_tool(f'analysis_tools/{name}').__file__) as f:
+def test_summarize_imports_only_the_standard_library(S):
+    with open(S.__file__) as f:
         tree = ast.parse(f.read())
     top = set()
     for node in tree.body:
@@ -321,27 +316,26 @@ def test_summarize_imports_only_the_standard_library(name, load_tool):
             top |= {a.name.split('.')[0] for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:
             top.add(node.module.split('.')[0])
-    # run_summary.py: the module beside the tool.
-    allowed = set(sys.stdlib_module_names) | {'__future__', 'run_summary'}
+    allowed = set(sys.stdlib_module_names) | {'__future__'}
     assert top <= allowed, top
 
 
-def test_cli(tmp_path, run_tool):
+def test_cli(tmp_path, run_cli):
     parent = tmp_path / 'work_dirs'
     parent.mkdir()
     make_run(parent, 'cw', semi_model(), [semi_val(5, 50.0, 52.0)])
     make_run(parent, 'sup', sup_model(), [sup_val(5, 45.0)])
     out = tmp_path / 'table.md'
-    proc = run_tool('analysis_tools/summarize', parent, '--root', tmp_path,
-                    '--out', out)
+    proc = run_cli('analysis_tools/summarize', parent, '--root', tmp_path,
+                   '--out', out)
     assert proc.returncode == 0, proc.stderr
     printed = proc.stdout
     assert printed == out.read_text()
     assert cells(printed, 'cw')[9] == '+5.00'
-    proc = run_tool('analysis_tools/summarize',
-                    tmp_path / 'empty_dir_missing')
+    proc = run_cli('analysis_tools/summarize',
+                   tmp_path / 'empty_dir_missing')
     assert proc.returncode == 1
     (tmp_path / 'empty').mkdir()
-    proc = run_tool('analysis_tools/summarize', tmp_path / 'empty')
+    proc = run_cli('analysis_tools/summarize', tmp_path / 'empty')
     assert proc.returncode == 1
     assert 'no work dir' in proc.stderr

@@ -64,13 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    """Run the tool.
+    """Run the tool on ``argv`` (default ``sys.argv``).
 
-    Args:
-        argv: Arguments without the program name (default ``sys.argv``).
-
-    Returns:
-        Exit status.
+    Exit status: 0, or 2 for bad arguments.
     """
     args = build_parser().parse_args(argv)
     t0 = time.perf_counter()

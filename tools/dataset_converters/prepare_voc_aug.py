@@ -37,9 +37,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-# The split library of tools/make_splits.py reads the VOC id lists.
-sys.path.append(osp.dirname(osp.dirname(osp.abspath(__file__))))
-import split_lists as S  # noqa: E402
+from mmseg_cwbass.datasets import split_lists as S
 
 FINE_DIR, AUG_DIR = S.VOC_MASK_DIRS
 MASK_SUFFIX = '.png'
@@ -230,13 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    """Run the tool.
+    """Run the tool on ``argv`` (default ``sys.argv``).
 
-    Args:
-        argv: Arguments without the program name (default ``sys.argv``).
-
-    Returns:
-        Exit status: 0 when all train_aug masks are in place, 1 otherwise.
+    Exit status: 0 when every train_aug mask is in place, else 1.
     """
     args = build_parser().parse_args(argv)
     try:

@@ -7,6 +7,8 @@
 dinov2_lr = 5e-6
 dinov2_optim_wrapper = dict(
     type='OptimWrapper',
+    # the frozen teacher out of the parameter walk (one log line)
+    constructor='SemiOptimWrapperConstructor',
     optimizer=dict(
         type='AdamW', lr=dinov2_lr, betas=(0.9, 0.999), weight_decay=0.01),
     clip_grad=None,

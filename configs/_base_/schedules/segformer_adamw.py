@@ -7,6 +7,7 @@
 # in place of the protocol's SGD schedule.
 segformer_optim_wrapper = dict(
     type='OptimWrapper',
+    constructor='SemiOptimWrapperConstructor',
     optimizer=dict(
         type='AdamW', lr=0.00006, betas=(0.9, 0.999), weight_decay=0.01),
     paramwise_cfg=dict(

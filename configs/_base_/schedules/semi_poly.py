@@ -4,8 +4,11 @@
 # max_iters (epochs over the unlabeled loader converted to iterations) and
 # the evaluation interval.
 optimizer = dict(type='SGD', lr=0.001, momentum=0.9, weight_decay=1e-4)
+# SemiOptimWrapperConstructor: mmengine's, minus one warning per frozen
+# teacher tensor (the teacher is left out of the parameter walk).
 optim_wrapper = dict(
     type='OptimWrapper',
+    constructor='SemiOptimWrapperConstructor',
     optimizer=optimizer,
     clip_grad=None,
     paramwise_cfg=dict(custom_keys={

@@ -1,3 +1,4 @@
 from .layer_decay_constructor import LayerDecayOptimWrapperConstructor
+from .semi_optim_wrapper_constructor import SemiOptimWrapperConstructor
 
-__all__ = ['LayerDecayOptimWrapperConstructor']
+__all__ = ['LayerDecayOptimWrapperConstructor', 'SemiOptimWrapperConstructor']

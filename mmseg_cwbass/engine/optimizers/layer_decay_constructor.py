@@ -10,17 +10,18 @@ start with ``backbone.`` and accepts only ConvNeXt/BEiT/MAE backbones; in
 our teacher/student wrappers the student's names start with
 ``student.backbone.`` and the frozen teacher must get no parameter group at
 all. This constructor matches ``backbone.layers.N`` anywhere in the name,
-skips every parameter without gradient (the teacher) silently, and reads the
-depth from the backbone's ``num_layers``.
+skips every parameter without gradient (the teacher) silently, reads the
+depth from the backbone's ``num_layers`` and logs its groups one line per
+setting (:class:`SemiOptimWrapperConstructor`).
 """
 import re
 from typing import List, Optional, Tuple
 
 import torch.nn as nn
-from mmengine.optim import DefaultOptimWrapperConstructor
 from mmseg.registry import OPTIM_WRAPPER_CONSTRUCTORS
 
 from ...utils.config_keys import check_keys
+from .semi_optim_wrapper_constructor import SemiOptimWrapperConstructor
 
 #: ``paramwise_cfg`` keys this constructor reads.
 PARAMWISE_KEYS = ('layer_decay_rate', 'num_layers', 'custom_keys',
@@ -47,7 +48,7 @@ def layer_id(name: str, num_layers: int) -> int:
 
 
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()
-class LayerDecayOptimWrapperConstructor(DefaultOptimWrapperConstructor):
+class LayerDecayOptimWrapperConstructor(SemiOptimWrapperConstructor):
     """Optimizer wrapper constructor with layer-wise lr decay.
 
     ``paramwise_cfg``:

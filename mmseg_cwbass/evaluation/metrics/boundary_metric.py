@@ -183,10 +183,16 @@ class BoundaryIoUMetric(BaseMetric):
             truth), as in ``IoUMetric``. Defaults to False.
         collect_device (str): Device used to collect results across ranks,
             ``'cpu'`` or ``'gpu'``. Defaults to ``'cpu'``.
-        prefix (str, optional): Prefix of the metric names.
+        prefix (str, optional): Prefix of the metric names (``prefix/mBIoU``).
+            Defaults to ``default_prefix``, ``''``: the bare names, beside
+            ``IoUMetric``'s, without mmengine's "prefix is not set" warning.
         collect_dir (str, optional): Directory for collecting results across
             ranks on the CPU.
     """
+
+    # The names are already distinct from IoUMetric's (mBIoU vs mIoU), and
+    # the val loop prefixes teacher/ and student/: no further prefix.
+    default_prefix: Optional[str] = ''
 
     def __init__(self,
                  tolerance: Optional[int] = None,

@@ -1,7 +1,7 @@
 # Copyright (c) mmseg-cwbass contributors. All rights reserved.
 # Licensed under the Apache License, Version 2.0.
 """mmseg's ``IoUMetric`` that also returns its per-class values."""
-from typing import Dict
+from typing import Dict, Optional
 
 import numpy as np
 from mmseg.evaluation import IoUMetric
@@ -24,7 +24,13 @@ class ClasswiseIoUMetric(IoUMetric):
 
         val_evaluator = dict(type='ClasswiseIoUMetric', iou_metrics=['mIoU'])
         # -> aAcc, mIoU, mAcc, IoU.<class>..., Acc.<class>...
+
+    The names have no prefix (``default_prefix=''``), as ``IoUMetric``'s
+    (the val loop adds ``teacher/`` and ``student/``), without mmengine's
+    "prefix is not set" warning; ``prefix='x'`` gives ``x/mIoU``.
     """
+
+    default_prefix: Optional[str] = ''
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
         """Compute the means of ``IoUMetric`` and the per-class values.

@@ -3,8 +3,6 @@ import os
 import os.path as osp
 import random
 import socket
-import subprocess
-import sys
 import uuid
 from types import SimpleNamespace
 
@@ -338,27 +336,28 @@ def test_a_segmentor_without_pseudo_labels_is_refused(tiny_segmentor_cfg):
         hook.before_train(runner)
 
 
-@pytest.mark.slow
-def test_train_cli_writes_the_images_to_vis_data(toy_voc_workspace,
-                                                  tmp_path, run_tool):
+def demo_config_drawing(path, interval, max_images, extra=''):
+    """Write a config: the demo's, plus a visualisation hook, plus
+    ``extra`` lines."""
     demo = osp.join(REPO, 'configs', 'demo', 'cwbass_r18-tiny_toy-voc_1-8.py')
     hooks = [dict(h) for h in Config.fromfile(demo).custom_hooks]
-    hooks.append(
-        dict(type='PseudoLabelVisualizationHook', interval=2, max_images=4))
-    config = tmp_path / 'with_vis.py'
-    config.write_text(f'_base_ = [{demo!r}]\ncustom_hooks = {hooks!r}\n')
-    short = [
-        'train_cfg.val_interval=4', 'param_scheduler.0.end=4',
-        'train_dataloader.sampler.batch_size=4',
-        'train_dataloader.sampler.source_ratio=[2,2]',
-        'train_dataloader.batch_size=4'
-    ]
+    hooks.append(dict(type='PseudoLabelVisualizationHook', interval=interval,
+                      max_images=max_images))
+    path.write_text(f'_base_ = [{demo!r}]\ncustom_hooks = {hooks!r}\n' +
+                    extra)
+    return path
+
+
+@pytest.mark.slow
+def test_train_cli_writes_the_images_to_vis_data(toy_voc_workspace,
+                                                 tmp_path, run_cli,
+                                                 tiny_run_options):
+    config = demo_config_drawing(tmp_path / 'with_vis.py', 2, 4)
+    short = tiny_run_options(val_interval=4) + ['param_scheduler.0.end=4']
 
     def run_train(work, *options):
-        proc = run_tool('train', config, '--work-dir', work, '--cfg-options',
-                        *short, *options, cwd=toy_voc_workspace,
-                        timeout=600)
-        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        run_cli('train', config, '--work-dir', work, '--cfg-options', *short,
+                *options, cwd=toy_voc_workspace, check=True)
         (run_dir, ) = [d for d in work.iterdir() if d.is_dir()]
         return run_dir / 'vis_data' / 'vis_image'
 
@@ -375,20 +374,18 @@ def test_train_cli_writes_the_images_to_vis_data(toy_voc_workspace,
         assert CAPTION_HEIGHT < height <= CAPTION_HEIGHT + 64
         assert (width - 5 * GAP) // 6 <= 64
     # The off switch from the command line: the hook is the last entry.
-    off = f'custom_hooks.{len(hooks) - 1}.draw=False'
+    last = len(Config.fromfile(config).custom_hooks) - 1
+    off = f'custom_hooks.{last}.draw=False'
     assert not run_train(tmp_path / 'off', 'train_cfg.max_iters=2',
                          off).exists()
 
 
 @pytest.mark.slow
 def test_two_gloo_processes_draw_without_hanging(toy_voc_workspace,
-                                                 tmp_path):
+                                                 tmp_path, run_cli,
+                                                 tiny_run_options):
     # Every rank computes the pseudo-labels: the batch-mean threshold
     # all-reduces, so a rank that skipped it would leave the other waiting.
-    demo = osp.join(REPO, 'configs', 'demo', 'cwbass_r18-tiny_toy-voc_1-8.py')
-    hooks = [dict(h) for h in Config.fromfile(demo).custom_hooks]
-    hooks.append(
-        dict(type='PseudoLabelVisualizationHook', interval=1, max_images=1))
     # Two ranks need 2 x 2 labeled images: a split with 4 of them.
     splits = toy_voc_workspace / 'data' / 'splits' / 'toy_voc'
     ids = (splits / '1-8' / 'labeled.txt').read_text().split() + \
@@ -396,9 +393,8 @@ def test_two_gloo_processes_draw_without_hanging(toy_voc_workspace,
     (splits / 'vis_dist').mkdir(exist_ok=True)
     (splits / 'vis_dist' / 'labeled.txt').write_text('\n'.join(ids[:4]))
     (splits / 'vis_dist' / 'unlabeled.txt').write_text('\n'.join(ids[4:]))
-    config = tmp_path / 'dist_vis.py'
-    config.write_text(
-        f'_base_ = [{demo!r}]\ncustom_hooks = {hooks!r}\n'
+    config = demo_config_drawing(
+        tmp_path / 'dist_vis.py', 1, 1,
         "model = dict(threshold=dict(statistic='batch_mean'))\n"
         'train_dataloader = dict(dataset=dict(\n'
         "    labeled=dict(ann_file='data/splits/toy_voc/vis_dist/"
@@ -408,20 +404,11 @@ def test_two_gloo_processes_draw_without_hanging(toy_voc_workspace,
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         port = s.getsockname()[1]
-    proc = subprocess.run(
-        [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
-         f'--master_port={port}',
-         osp.join(REPO, 'tools', 'train.py'), str(config), '--launcher',
-         'pytorch', '--work-dir', str(tmp_path / 'work'), '--cfg-options',
-         'train_cfg.max_iters=2', 'train_cfg.val_interval=1000',
-         'default_hooks.checkpoint.interval=1000',
-         'default_hooks.checkpoint.save_best=None',
-         'train_dataloader.sampler.batch_size=4',
-         'train_dataloader.sampler.source_ratio=[2,2]',
-         'train_dataloader.batch_size=4'],
-        cwd=str(toy_voc_workspace), capture_output=True, text=True,
-        timeout=600, env=dict(os.environ, OMP_NUM_THREADS='1'))
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    run_cli('-m', 'torch.distributed.run', '--nproc_per_node=2',
+            f'--master_port={port}', osp.join(REPO, 'tools', 'train.py'),
+            config, '--launcher', 'pytorch', '--work-dir', tmp_path / 'work',
+            '--cfg-options', *tiny_run_options(iters=2),
+            cwd=toy_voc_workspace, env=dict(OMP_NUM_THREADS='1'), check=True)
     (run_dir, ) = [d for d in (tmp_path / 'work').iterdir() if d.is_dir()]
     assert sorted(os.listdir(run_dir / 'vis_data' / 'vis_image')) == [
         'pseudo_label_0_1.png', 'pseudo_label_0_2.png'

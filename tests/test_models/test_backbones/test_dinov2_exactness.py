@@ -128,11 +128,11 @@ def images(height, width, seed=1):
 
 
 @pytest.mark.parametrize('registers', [0, 4])
-def test_vit_s_through_the_cli(registers, tmp_path, run_tool):
+def test_vit_s_through_the_cli(registers, tmp_path, run_cli):
     hf = hf_model('s', registers)
     src, dst = tmp_path / 'official.pth', tmp_path / 'ours.pth'
     torch.save(official_state_dict(hf), src)
-    result = run_tool('model_converters/dinov2_to_mmseg', src, dst)
+    result = run_cli('model_converters/dinov2_to_mmseg', src, dst)
     assert result.returncode == 0, result.stderr
     assert f'{registers} register tokens' in result.stdout
     converted = torch.load(dst, map_location='cpu', weights_only=True)

@@ -1,5 +1,8 @@
 # Copyright (c) mmseg-cwbass contributors. Licensed under the Apache-2.0.
-"""Labeled/unlabeled split lists: the library of ``make_splits.py`` beside it.
+"""Labeled/unlabeled split lists: protocols, checks, conversion, writing.
+
+The library of ``tools/make_splits.py`` and
+``tools/dataset_converters/prepare_voc_aug.py``.
 
 A split is a folder (by default ``data/splits/<dataset>/<name>/``) with
 ``labeled.txt`` and ``unlabeled.txt`` (one image id per line, the format
@@ -21,7 +24,7 @@ pool and seed are prefixes of one permutation: 1/16 is inside 1/8.
 
 Every split is checked before it is written: overlapping lists, val ids,
 ids without an image and labeled ids without a mask raise
-:class:`SplitError`. Only the standard library is used (a fast start).
+:class:`SplitError`.
 """
 from __future__ import annotations
 
@@ -33,6 +36,8 @@ import random
 import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+
+from .dataset_configs import read_ids
 
 SPLIT_FORMAT_VERSION = 1
 SPLIT_META_FILE = 'split_meta.json'
@@ -187,11 +192,6 @@ class WriteResult(NamedTuple):
 # --------------------------------------------------------------------------
 # id pools
 # --------------------------------------------------------------------------
-def _read_ids(path: str) -> List[str]:
-    with open(path, encoding='utf-8') as f:
-        return [line.strip() for line in f if line.strip()]
-
-
 def voc_id_pools(voc_root: str) -> Dict[str, List[str]]:
     """Sorted id lists of a ``VOC2012`` folder's ``ImageSets/Segmentation``:
     ``'fine'`` (train.txt minus val), ``'val'``, ``'aug'`` (extra SBD ids of
@@ -207,12 +207,12 @@ def voc_id_pools(voc_root: str) -> Dict[str, List[str]]:
             raise SplitError(
                 f'{osp.join(sets, name)} not found: is {voc_root!r} a '
                 'Pascal VOC 2012 folder (VOCdevkit/VOC2012)?')
-    val = set(_read_ids(osp.join(sets, 'val.txt')))
-    fine = set(_read_ids(osp.join(sets, 'train.txt'))) - val
+    val = set(read_ids(osp.join(sets, 'val.txt')))
+    fine = set(read_ids(osp.join(sets, 'train.txt'))) - val
     aug: set = set()
     for name in ('aug.txt', 'trainaug.txt', 'train_aug.txt'):
         if osp.isfile(osp.join(sets, name)):
-            aug |= set(_read_ids(osp.join(sets, name)))
+            aug |= set(read_ids(osp.join(sets, name)))
     aug -= val | fine
     return dict(
         fine=sorted(fine),
@@ -298,12 +298,6 @@ def check_masks(layout: Layout, ids: Iterable[str]) -> Dict[str, str]:
             f'no mask for {len(missing)} ids (looked for '
             f'{layout.mask_patterns()}{hint}): {_fmt_ids(missing)}')
     return found
-
-
-def check_voc_masks(voc_root: str, ids: Iterable[str]) -> Dict[str, str]:
-    """:func:`check_masks` in ``SegmentationClass`` then
-    ``SegmentationClassAug`` of a ``VOC2012`` folder."""
-    return check_masks(voc_layout(voc_root), ids)
 
 
 def _duplicates(ids: Sequence[str]) -> List[str]:
@@ -605,5 +599,5 @@ def write_split(split: Split,
 
 def read_split(path: str) -> Tuple[List[str], List[str]]:
     """``(labeled_ids, unlabeled_ids)`` of a split folder."""
-    return (_read_ids(osp.join(path, 'labeled.txt')),
-            _read_ids(osp.join(path, 'unlabeled.txt')))
+    return (read_ids(osp.join(path, 'labeled.txt')),
+            read_ids(osp.join(path, 'unlabeled.txt')))
