@@ -9,7 +9,7 @@ A wheel (``pip install .``) ships ``configs/`` and ``tools/`` inside the
 package, under ``mmseg_cwbass/.mim/``, the layout of mmseg's wheel
 (``mmseg/.mim/configs``, ``mmseg/.mim/tools``): a tool finds the configs
 beside it, and a config outside the repository inherits ours by path
-(README, "Semi-supervised training on your own dataset").
+(docs/custom_dataset.md).
 """
 import os.path as osp
 import shutil

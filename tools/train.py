@@ -47,7 +47,7 @@ def parse_args() -> argparse.Namespace:
         metavar='K',
         help='exact mode on fewer GPUs: load K times the per-GPU batch and '
         'split each step into K micro-batches (the same global batch and '
-        'optimizer steps on 1/K of the GPUs; README "Running on N GPUs")')
+        'optimizer steps on 1/K of the GPUs; docs/training.md)')
     parser.add_argument(
         '--auto-scale-lr',
         action='store_true',

@@ -10,6 +10,6 @@ custom_hooks = [
     dict(type='DynamicThresholdHook', momentum=0.999, min_pixels=10),
     dict(type='ConfidenceDecayHook', mode='none'),
     # Teacher pseudo-label, confidence, Sobel band, kept mask and true mask
-    # of the unlabeled images (README, "Seeing the pseudo-labels").
+    # of the unlabeled images (docs/visualization.md).
     dict(type='PseudoLabelVisualizationHook', interval=1000, max_images=4),
 ]

@@ -9,7 +9,7 @@ custom_hooks = [
     # RNG state in checkpoints: a resumed run continues the same stream.
     dict(type='RandomStateHook'),
     # Teacher pseudo-label, confidence, Sobel band, kept mask and true mask
-    # of the unlabeled images (README, "Seeing the pseudo-labels").
+    # of the unlabeled images (docs/visualization.md).
     dict(type='PseudoLabelVisualizationHook', interval=1000, max_images=4),
 ]
 

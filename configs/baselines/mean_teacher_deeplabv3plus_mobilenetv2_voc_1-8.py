@@ -1,4 +1,5 @@
-"""Mean Teacher, DeepLabv3+ MobileNetV2-D8, VOC blended 1/8 (README, Data)."""
+"""Mean Teacher, DeepLabv3+ MobileNetV2-D8, VOC blended 1/8
+(docs/training.md)."""
 _base_ = ['./mean_teacher_deeplabv3plus_r50_voc_1-8.py']
 # mmseg's MobileNetV2 DeepLabv3+ settings (configs/mobilenet_v2/
 # mobilenet-v2-d8_deeplabv3plus_4xb2-80k_cityscapes-512x1024.py).

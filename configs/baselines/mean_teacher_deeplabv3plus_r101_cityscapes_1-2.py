@@ -1,4 +1,4 @@
-"""Mean Teacher, DeepLabv3+ R101-D8, Cityscapes 1/2 (README, Data)."""
+"""Mean Teacher, DeepLabv3+ R101-D8, Cityscapes 1/2 (docs/training.md)."""
 _base_ = ['./mean_teacher_deeplabv3plus_r50_cityscapes_1-2.py']
 # ResNet-101 as mmseg's deeplabv3plus_r101-d8 configs set it.
 model = dict(

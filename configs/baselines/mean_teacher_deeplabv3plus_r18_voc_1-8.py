@@ -1,4 +1,4 @@
-"""Mean Teacher, DeepLabv3+ R18-D8, VOC blended 1/8 (README, Data)."""
+"""Mean Teacher, DeepLabv3+ R18-D8, VOC blended 1/8 (docs/training.md)."""
 _base_ = ['./mean_teacher_deeplabv3plus_r50_voc_1-8.py']
 # mmseg's deeplabv3plus_r18-d8 settings (configs/deeplabv3plus/
 # deeplabv3plus_r18-d8_4xb2-80k_cityscapes-769x769.py).

@@ -1,4 +1,4 @@
-"""Mean Teacher, DeepLabv3+ R50-D8, Cityscapes 1/30 (README, Data)."""
+"""Mean Teacher, DeepLabv3+ R50-D8, Cityscapes 1/30 (docs/training.md)."""
 _base_ = [
     '../_base_/benchmarks/mean_teacher_deeplabv3plus_cityscapes.py',
     '../_base_/splits/cityscapes_1-30.py',

@@ -1,4 +1,4 @@
-"""Mean Teacher, SegFormer MiT-b0, VOC blended 1/8 (README, Data)."""
+"""Mean Teacher, SegFormer MiT-b0, VOC blended 1/8 (docs/training.md)."""
 _base_ = [
     '../_base_/benchmarks/mean_teacher_segformer_mit-b0_voc.py',
     '../_base_/splits/pascal_voc_1-8.py',

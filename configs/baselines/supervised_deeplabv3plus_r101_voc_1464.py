@@ -1,4 +1,4 @@
-"""Supervised, DeepLabv3+ R101-D8, VOC classic 1464 (README, Data)."""
+"""Supervised, DeepLabv3+ R101-D8, VOC classic 1464 (docs/training.md)."""
 _base_ = ['./supervised_deeplabv3plus_r50_voc_1464.py']
 # ResNet-101 as mmseg's deeplabv3plus_r101-d8 configs set it.
 model = dict(

@@ -1,4 +1,4 @@
-"""Supervised, DeepLabv3+ R50-D8, Cityscapes 1/16 (README, Data)."""
+"""Supervised, DeepLabv3+ R50-D8, Cityscapes 1/16 (docs/training.md)."""
 _base_ = [
     '../_base_/benchmarks/supervised_deeplabv3plus_cityscapes.py',
     '../_base_/splits/cityscapes_1-16.py',

@@ -1,4 +1,4 @@
-"""Supervised, DeepLabv3+ R50-D8, VOC classic 92 (README, Data)."""
+"""Supervised, DeepLabv3+ R50-D8, VOC classic 92 (docs/training.md)."""
 _base_ = [
     '../_base_/benchmarks/supervised_deeplabv3plus_voc.py',
     '../_base_/splits/pascal_voc_92.py',

@@ -1,4 +1,4 @@
-"""Supervised, SegFormer MiT-b0, VOC blended 1/8 (README, Data)."""
+"""Supervised, SegFormer MiT-b0, VOC blended 1/8 (docs/training.md)."""
 _base_ = [
     '../_base_/benchmarks/supervised_segformer_mit-b0_voc.py',
     '../_base_/splits/pascal_voc_1-8.py',

@@ -1,6 +1,6 @@
 """CW-BASS, DeepLabv3+ R50-D8, your own dataset: a template to copy and edit.
 
-README, "Semi-supervised training on your own dataset". The data, classes,
+docs/custom_dataset.md. The data, classes,
 crop and split come from the dataset base (a copy of
 configs/_base_/datasets/semi_custom.py); this file takes the method base and
 sets the learning rate and the length of training.

@@ -1,4 +1,4 @@
-"""CW-BASS, DeepLabv3+ R101-D8, VOC classic 183 (README, Data)."""
+"""CW-BASS, DeepLabv3+ R101-D8, VOC classic 183 (docs/training.md)."""
 _base_ = ['./deeplabv3plus_r50_voc_183.py']
 # ResNet-101 as mmseg's deeplabv3plus_r101-d8 configs set it.
 model = dict(

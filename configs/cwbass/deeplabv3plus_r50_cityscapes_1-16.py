@@ -1,4 +1,4 @@
-"""CW-BASS, DeepLabv3+ R50-D8, Cityscapes 1/16 (README, Data)."""
+"""CW-BASS, DeepLabv3+ R50-D8, Cityscapes 1/16 (docs/training.md)."""
 _base_ = [
     '../_base_/benchmarks/cwbass_deeplabv3plus_cityscapes.py',
     '../_base_/splits/cityscapes_1-16.py',

@@ -1,4 +1,4 @@
-"""CW-BASS, DeepLabv3+ R50-D8, VOC blended 1/16 (README, Data)."""
+"""CW-BASS, DeepLabv3+ R50-D8, VOC blended 1/16 (docs/training.md)."""
 _base_ = [
     '../_base_/benchmarks/cwbass_deeplabv3plus_voc.py',
     '../_base_/splits/pascal_voc_1-16.py',

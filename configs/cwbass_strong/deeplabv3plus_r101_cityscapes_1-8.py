@@ -1,5 +1,5 @@
 """CW-BASS on strong views, DeepLabv3+ R101-D8, Cityscapes 1/8
-(docs/methods.md; README, Data)."""
+(docs/methods.md; docs/training.md)."""
 _base_ = [
     '../_base_/benchmarks/cwbass-strong_deeplabv3plus_cityscapes.py',
     '../_base_/splits/cityscapes_1-8.py',

@@ -1,5 +1,5 @@
 """CW-BASS on strong views, DeepLabv3+ R101-D8, VOC classic 1464
-(docs/methods.md; README, Data)."""
+(docs/methods.md; docs/training.md)."""
 _base_ = [
     '../_base_/benchmarks/cwbass-strong_deeplabv3plus_voc.py',
     '../_base_/splits/pascal_voc_1464.py',

@@ -1,5 +1,5 @@
 """FixMatch, DeepLabv3+ R101-D8, Cityscapes 1/2
-(docs/methods.md; README, Data)."""
+(docs/methods.md; docs/training.md)."""
 _base_ = [
     '../_base_/benchmarks/fixmatch_deeplabv3plus_cityscapes.py',
     '../_base_/splits/cityscapes_1-2.py',

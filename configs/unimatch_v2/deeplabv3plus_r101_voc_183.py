@@ -1,5 +1,5 @@
 """UniMatch V2, DeepLabv3+ R101-D8, VOC classic 183
-(docs/methods.md; README, Data)."""
+(docs/methods.md; docs/training.md)."""
 _base_ = [
     '../_base_/benchmarks/unimatch_v2_deeplabv3plus_voc.py',
     '../_base_/splits/pascal_voc_183.py',

@@ -57,7 +57,7 @@ def check_data_config(cfg: Config,
         if root and not osp.isdir(root):
             raise DataConfigError(
                 f'{key}.data_root: folder {root} does not exist (prepare the '
-                'dataset or fix data_root; see README "Data")')
+                'dataset or fix data_root; see docs/data.md)')
         img_dir = resolve_path(
             dataset, (dataset.get('data_prefix') or {}).get('img_path'))
         if img_dir and not osp.isdir(img_dir):

@@ -104,10 +104,10 @@ def apply_micro_batches(cfg: Config, micro_batches: int) -> Optional[str]:
     """Load ``micro_batches`` times the per-GPU batch and split each step.
 
     The protocol's global batch and number of optimizer steps on
-    ``1 / micro_batches`` of its GPUs (exact mode, README "Running on N
-    GPUs"): the loader delivers ``micro_batches`` times the per-GPU batch of
-    each source, and ``model.semi_train_cfg.micro_batches`` runs the
-    student on one part at a time.
+    ``1 / micro_batches`` of its GPUs (exact mode, docs/training.md,
+    "Running on N GPUs"): the loader delivers ``micro_batches`` times the
+    per-GPU batch of each source, and ``model.semi_train_cfg.micro_batches``
+    runs the student on one part at a time.
 
     Args:
         cfg (Config): A teacher/student config (changed in place).

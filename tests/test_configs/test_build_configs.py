@@ -191,11 +191,12 @@ def test_iterations_follow_the_epoch_arithmetic(load, folder, name):
     for scheduler in cfg.param_scheduler:
         if scheduler.type == 'PolyLR':
             assert scheduler.get('end', max_iters) == max_iters
-    # The README's iteration table shows the same arithmetic; the leaf's
-    # one-line docstring points there instead of restating the protocol.
+    # The iteration table of docs/training.md shows the same arithmetic;
+    # the leaf's one-line docstring points there instead of restating the
+    # protocol.
     with open(path_of(folder, name)) as f:
         text = f.read()
-    assert 'README' in text.split('"""')[1], name
+    assert 'docs/training.md' in text.split('"""')[1], name
     doc = readme_iteration_row(proto['dataset'], split)
     for number in (f'{unlabeled:,}', f'{per_epoch:,}', f'{max_iters:,}',
                    f'{interval:,}'):

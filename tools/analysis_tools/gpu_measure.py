@@ -395,7 +395,7 @@ def config_label(config: str) -> str:
 
 
 def markdown(summary: dict) -> str:
-    """A table of the variants for the README."""
+    """A table of the variants for docs/benchmark.md."""
     lines = ['| config | variant | batch | (a) ms | (b) ms | (c) ms | R | '
              'img/s | peak MiB (a or b) |', '|---|---|---|---:|---:|---:|'
              '---:|---:|---:|']

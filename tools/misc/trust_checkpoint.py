@@ -2,7 +2,7 @@
 """Vouch for checkpoint files so mmseg_cwbass will fully unpickle them.
 
 Only do this for files you trust: unpickling a malicious checkpoint can run
-arbitrary code. See README, "Checkpoints and trust".
+arbitrary code. See docs/export.md, "Checkpoints and trust".
 """
 import argparse
 import os.path as osp

@@ -13,7 +13,8 @@ this protocol keeps:
   SGD momentum 0.9, weight decay 1e-4, lr 0.001 for the backbone and 10x for
   the decode head, poly 0.9 per iteration down to 0;
 * 80 epochs over the unlabeled set converted to iterations:
-  max_iters = 80 x ceil(|unlabeled| / 16) (the split bases and the README table show the arithmetic);
+  max_iters = 80 x ceil(|unlabeled| / 16) (the split bases and
+  docs/training.md show the arithmetic);
   linear ramp of the unsupervised weight over the first 5 epochs;
 * 321x321 crops after a random rescale of the long side to 400 x [0.5, 2.0]
   and a horizontal flip; teacher and student see the same weak view of an

@@ -1,7 +1,7 @@
 # Semi-supervised data of your own, read by mmseg's BaseSegDataset from
 # image/mask folders (any layout, not VOC's). Copy this file, edit the first
-# block and point your config's _base_ at the copy (README, "Semi-supervised
-# training on your own dataset"; template: configs/custom/). Paths are
+# block and point your config's _base_ at the copy (docs/custom_dataset.md;
+# template: configs/custom/). Paths are
 # relative to the working directory, like mmseg's data/ convention:
 #
 #   data/my_dataset/images/train/x.jpg       training images ...

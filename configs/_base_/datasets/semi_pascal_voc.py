@@ -13,7 +13,7 @@ dataset_type = 'PascalVOCDataset'
 data_root = 'data/VOCdevkit/VOC2012'
 split_root = 'data/splits/pascal_voc'
 # Blended splits draw labeled images from all 10,582 train_aug images, whose
-# masks must all be in one folder (see README, "VOC aug").
+# masks must all be in one folder (see docs/data.md).
 seg_map_dir = 'SegmentationClassAug'
 crop_size = (321, 321)
 scale = (400, 400)

@@ -34,7 +34,7 @@ default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
     # atomic_local: a crash while saving never truncates a good checkpoint,
-    # and checkpoints we write are trusted for loading (see README).
+    # and checkpoints we write are trusted for loading (see docs/export.md).
     # AtomicCheckpointHook: the pointer is atomic too, and old checkpoints go
     # only after the new one and the pointer are written (docs/cluster.md).
     checkpoint=dict(

@@ -1,6 +1,6 @@
 # Cityscapes, 1/2: 1,488 labeled images drawn from the 2,975 train images;
 # the unlabeled images are the rest. The facts of this split, shared by its
-# CW-BASS, Mean Teacher and supervised leaves (README, "Data"). The labeled
+# CW-BASS, Mean Teacher and supervised leaves (docs/data.md). The labeled
 # loader is the longer one here: ceil(1,488 / 16) = 93 iterations per epoch
 # as well.
 split = '1-2'

@@ -1,6 +1,6 @@
 # Cityscapes, 1/30: 100 labeled images drawn from the 2,975 train images; the
 # unlabeled images are the rest. The facts of this split, shared by its
-# CW-BASS, Mean Teacher and supervised leaves (README, "Data").
+# CW-BASS, Mean Teacher and supervised leaves (docs/data.md).
 split = '1-30'
 num_labeled = 100
 num_unlabeled = 2975 - num_labeled  # 2,875

@@ -1,7 +1,7 @@
 # Pascal VOC 2012, blended 1/16: 662 labeled images drawn from all 10,582
 # train_aug images; the unlabeled images are the rest. The facts of this
-# split, shared by its CW-BASS, Mean Teacher and supervised leaves (README,
-# "Data").
+# split, shared by its CW-BASS, Mean Teacher and supervised leaves
+# (docs/data.md).
 split = '1-16'
 num_labeled = 662
 num_unlabeled = 10582 - num_labeled  # 9,920

@@ -1,7 +1,7 @@
 # Pascal VOC 2012, classic 1464: 1,464 labeled images drawn from the 1,464
 # fine train images; the unlabeled images are the rest. The facts of this
-# split, shared by its CW-BASS, Mean Teacher and supervised leaves (README,
-# "Data").
+# split, shared by its CW-BASS, Mean Teacher and supervised leaves
+# (docs/data.md).
 split = '1464'
 num_labeled = 1464
 num_unlabeled = 10582 - num_labeled  # 9,118

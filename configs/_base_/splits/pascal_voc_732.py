@@ -1,6 +1,6 @@
 # Pascal VOC 2012, classic 732: 732 labeled images drawn from the 1,464 fine
 # train images; the unlabeled images are the rest. The facts of this split,
-# shared by its CW-BASS, Mean Teacher and supervised leaves (README, "Data").
+# shared by its CW-BASS, Mean Teacher and supervised leaves (docs/data.md).
 split = '732'
 num_labeled = 732
 num_unlabeled = 10582 - num_labeled  # 9,850
