@@ -56,6 +56,38 @@ def test_dry_run_options_shrink_model_crop_and_batch(gpu_measure, config):
         ('model.segmentor.' if semi else 'model.') + 'pretrained=None']
 
 
+@pytest.mark.parametrize('method', ['cwbass', 'supervised', 'unimatch_v2'])
+def test_dinov2_rows_shrink_to_a_tiny_vit_on_patch_multiples(
+        gpu_measure, method):
+    from mmseg.registry import MODELS
+    path = gpu_measure.DINOV2[method]
+    cfg = Config.fromfile(osp.join(REPO, path))
+    options = gpu_measure.shrink_options(path, dry_run=True)
+    cfg.merge_from_dict({
+        key: DictAction._parse_iterable(value)
+        for key, value in (o.split('=', 1) for o in options)
+    })
+    model = cfg.model.get('segmentor', cfg.model)
+    assert model.backbone.init_cfg is None
+    assert model.backbone.arch == dict(embed_dims=48, num_layers=4,
+                                       num_heads=2)
+    assert model.data_preprocessor.size == (56, 56)
+    dataset = cfg.train_dataloader.dataset
+    for part in ([dataset.labeled, dataset.unlabeled]
+                 if method != 'supervised' else [dataset]):
+        crops = [t['crop_size'] for t in part.pipeline
+                 if t['type'] == 'RandomCrop']
+        assert crops == [(56, 56)]
+    # The tiny model builds (and takes the 56x56 crop: 4 x 14).
+    model.decode_head.norm_cfg = dict(type='BN', requires_grad=True)
+    built = MODELS.build(cfg.model)
+    assert type(built).__name__ == cfg.model.type
+    # On the GPU: DINOv2-B at 518, random weights.
+    real = gpu_measure.shrink_options(path, dry_run=False)
+    assert any(o.endswith('backbone.init_cfg=None') for o in real)
+    assert not any('arch' in o for o in real)
+
+
 def test_training_log_summary(gpu_measure, tmp_path):
     path = tmp_path / 'scalars.json'
     records = [
