@@ -178,11 +178,10 @@ def check_input_files(cfg: Config, phases=('train', 'val', 'test')) -> None:
     Raises:
         DataConfigError: Naming the config key and the files at fault.
     """
-    for key, dataset in _dataset_entries(cfg, phases):
+    # The one walk through wrappers (RepeatDataset included).
+    for key, dataset in loader_dataset_configs(cfg, phases):
         if key.endswith(('.labeled', '.unlabeled')):
             continue  # SemiSegDataset scans its parts when it is built
-        while isinstance(dataset.get('dataset'), dict):
-            key, dataset = f'{key}.dataset', dataset['dataset']  # repeats
         # The runner builds in its default scope: the pipeline's transforms
         # (ours included) are found there.
         with DefaultScope.overwrite_default_scope(
@@ -192,7 +191,7 @@ def check_input_files(cfg: Config, phases=('train', 'val', 'test')) -> None:
                                              or {}).get('img_path', '')
         try:
             check_sample_files(
-                built, f'{key} ({_resolve(dataset, source)})',
+                built, f'{key} ({resolve_path(dataset, source)})',
                 with_masks=_loads_masks(dataset))
         except (FileNotFoundError, ValueError) as error:
             raise DataConfigError(str(error)) from None
