@@ -64,7 +64,7 @@ GENERATED = {'.whl/install.sh': ('tools/misc/offline_bundle.sh', 'install.sh')}
 #: The two launch scripts pass their extra arguments to these tools.
 LAUNCHERS = {'tools/dist_train.sh': ('tools/train.py', 2),
              'tools/dist_test.sh': ('tools/test.py', 3)}
-PLAIN_COMMANDS = ('cat', 'ls', 'cp')
+PLAIN_COMMANDS = ('cat', 'ls', 'cp', 'echo')
 ASSIGNMENT = re.compile(r'^(export\s+)?([A-Za-z_]\w*)=(\$\(.*\)|\S*)$')
 
 
@@ -305,8 +305,15 @@ def split_pipeline(command: str) -> List[List[str]]:
 
 
 def strip_prefix(words: List[str]) -> List[str]:
-    """Without ``KEY=value`` prefixes and a leading ``srun [options]``."""
+    """Without ``KEY=value`` prefixes, a leading ``srun [options]`` and a
+    leading ``timeout [-s SIGNAL] DURATION``."""
     while words and re.match(r'^[A-Za-z_]\w*=', words[0]):
+        words = words[1:]
+    if words and words[0] == 'timeout':
+        words = words[1:]
+        if words and words[0] == '-s':
+            words = words[2:]
+        assert words and re.fullmatch(r'\d+[smh]?', words[0]), words
         words = words[1:]
     if words and words[0] == 'srun':
         words = words[1:]
@@ -433,6 +440,16 @@ def check_by_name(block: Block, ws: Workspace) -> List[str]:
                     count = check_options(args[fixed + 1:], tool, ws,
                                           block_words)
                     checked.append(f'{args[1]}, {count} options of {tool}')
+            elif program == 'sbatch':
+                # sbatch [--options] SCRIPT [its arguments]: the script
+                # exists and a config it is given builds.
+                rest = [w for w in args if not w.startswith('-')]
+                check_script(rest[0], ws)
+                checked.append(rest[0])
+                for word in rest[1:]:
+                    if word.endswith('.py'):
+                        check_config(resolve(word, ws), block.name)
+                        checked.append(word)
             elif program == 'pip':
                 assert args[0] == 'install', words
                 checked.append(' '.join(words))
