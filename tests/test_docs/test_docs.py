@@ -410,6 +410,13 @@ def check_by_name(block: Block, ws: Workspace) -> List[str]:
             if program == 'make':
                 targets = make_targets(ws)
                 for target in args:
+                    if re.match(r'^[A-Za-z_]\w*=', target):
+                        # a make variable: one the Makefile reads
+                        name = target.split('=', 1)[0]
+                        with open(osp.join(ws.root, 'Makefile')) as f:
+                            assert f'$({name})' in f.read(), name
+                        checked.append(f'make variable {name}')
+                        continue
                     assert target in targets, f'no make target {target}'
                     checked.append(f'make {target}')
             elif program == 'source':
