@@ -118,15 +118,17 @@ def test_misspelt_key_bad_pair_and_empty_image_keep_the_checkpoint(
 
 
 @pytest.mark.slow
-def test_broken_val_image_fails_before_training(toy_voc_workspace, tmp_path):
+def test_broken_val_image_fails_before_training(toy_voc_workspace, tmp_path,
+                                                run_cli, tiny_run_options):
     root = tmp_path / 'ws'
     shutil.copytree(toy_voc_workspace, root)
     voc = root / 'data' / 'toy' / 'VOCdevkit' / 'VOC2012'
     val = (voc / 'ImageSets' / 'Segmentation' / 'val.txt').read_text().split()
     (voc / 'JPEGImages' / f'{val[0]}.jpg').write_bytes(b'\xff\xd8 cut')
     work = tmp_path / 'work'
-    proc = train(['--work-dir', str(work), '--cfg-options',
-                  'train_cfg.max_iters=2'] + SMALL, str(root), tmp_path)
+    proc = run_cli('train', CONFIG, '--work-dir', work, '--cfg-options',
+                   *tiny_run_options(iters=2, checkpoint_interval=2),
+                   cwd=root)
     assert proc.returncode == 2
     assert 'val_dataloader.dataset' in proc.stderr
     assert f'JPEGImages/{val[0]}.jpg: not a readable image' in proc.stderr

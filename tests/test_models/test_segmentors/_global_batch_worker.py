@@ -170,6 +170,7 @@ def main():
     torch.save(
         dict(student=model.student.state_dict(), kept=kept), out)
     if world > 1:
+        dist.barrier()  # both ranks done before the store is torn down
         dist.destroy_process_group()
 
 

@@ -17,16 +17,20 @@ def run_workers(world, tmp_path, method='CWBASSSegmentor'):
         tmp_path / f'rank{r}_of_{world}_{method}.pth' for r in range(world)
     ]
     env = dict(os.environ, OMP_NUM_THREADS='1')
-    procs = [
-        subprocess.Popen(
-            [sys.executable, WORKER, str(rank), str(world), str(init),
-             str(outs[rank]), method],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True) for rank in range(world)
-    ]
-    for proc in procs:
-        output, _ = proc.communicate(timeout=300)
-        assert proc.returncode == 0, output[-3000:]
+    # Output to files, not pipes: a rank blocked on a full pipe that is not
+    # read yet would stall the other rank's collectives.
+    logs = [tmp_path / f'rank{r}_of_{world}_{method}.log'
+            for r in range(world)]
+    procs = []
+    for rank in range(world):
+        with open(logs[rank], 'w') as log:
+            procs.append(subprocess.Popen(
+                [sys.executable, WORKER, str(rank), str(world), str(init),
+                 str(outs[rank]), method],
+                env=env, stdout=log, stderr=subprocess.STDOUT))
+    for proc, log in zip(procs, logs):
+        proc.wait(timeout=300)
+        assert proc.returncode == 0, log.read_text()[-3000:]
     return [torch.load(str(out), weights_only=True) for out in outs]
 
 
