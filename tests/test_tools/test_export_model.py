@@ -1,7 +1,7 @@
 # Copyright (c) mmseg-cwbass contributors. All rights reserved.
 # Licensed under the Apache License, Version 2.0.
-"""tools/model_converters/export_model.py: a teacher/student checkpoint
-exported as a plain mmseg model.
+"""mmseg_cwbass.apis.export and its CLI tools/model_converters/export_model.py:
+a teacher/student checkpoint exported as a plain mmseg model.
 
 The CW-BASS wrapper itself is not built here: the test writes a wrapper-style
 config and a checkpoint by hand, with different random weights under the
@@ -26,6 +26,8 @@ from mmseg.apis import inference_model, init_model
 from mmseg.models.decode_heads import FCNHead
 from mmseg.registry import MODELS
 
+from mmseg_cwbass.apis import (ExportError, convert_config,
+                               export_semi_checkpoint)
 from mmseg_cwbass.engine.checkpoint import (UntrustedCheckpointError,
                                             load_checkpoint_file)
 
@@ -176,19 +178,7 @@ def _plain_model(state: OrderedDict):
 
 
 @pytest.fixture(scope='module')
-def tool(load_tool):
-    """tools/model_converters/export_model.py."""
-    return load_tool('model_converters/export_model')
-
-
-@pytest.fixture(scope='module')
-def plain_config(load_tool):
-    """plain_config.py beside the exporter."""
-    return load_tool('model_converters/plain_config')
-
-
-@pytest.fixture(scope='module')
-def setup(tmp_path_factory, tool):
+def setup(tmp_path_factory):
     root = tmp_path_factory.mktemp('export')
     teacher, student = _random_state_dict(0), _random_state_dict(1)
     config = _write_config(root / 'cwbass_tiny.py')
@@ -196,7 +186,7 @@ def setup(tmp_path_factory, tool):
     image = np.random.default_rng(0).integers(
         0, 256, size=(40, 56, 3), dtype=np.uint8)
     exported = {
-        branch: tool.export_semi_checkpoint(
+        branch: export_semi_checkpoint(
             str(config), str(checkpoint), str(root / 'out'), branch=branch,
             trust=True)
         for branch in ('teacher', 'student')
@@ -286,9 +276,9 @@ def test_loads_without_plugin(setup):
     assert out['classes'] == list(CLASSES)
 
 
-def test_refuses_untrusted_checkpoint(setup, tool):
+def test_refuses_untrusted_checkpoint(setup):
     with pytest.raises(UntrustedCheckpointError) as err:
-        tool.export_semi_checkpoint(
+        export_semi_checkpoint(
             str(setup['config']), str(setup['checkpoint']),
             str(setup['root'] / 'untrusted'))
     assert str(setup['checkpoint']) in str(err.value)
@@ -300,39 +290,41 @@ def test_refuses_untrusted_checkpoint(setup, tool):
     assert 'state_dict' in load_checkpoint_file(safe)
 
 
-def test_refuses_missing_branch(setup, tool):
+def test_refuses_missing_branch(setup):
     only_student = OrderedDict(
         (f'student.{k}', v) for k, v in setup['student'].items())
     path = setup['root'] / 'student_only.pth'
     torch.save(dict(state_dict=only_student, meta={}), path)
-    with pytest.raises(tool.ExportError,
+    with pytest.raises(ExportError,
                        match=r"no 'teacher\.\*' weights") as err:
-        tool.export_semi_checkpoint(
+        export_semi_checkpoint(
             str(setup['config']), str(path), str(setup['root'] / 'x'))
     assert str(path) in str(err.value) and "['student']" in str(err.value)
     # The student branch of the same file exports fine.
-    tool.export_semi_checkpoint(
+    export_semi_checkpoint(
         str(setup['config']), str(path), str(setup['root'] / 'x'),
         branch='student')
 
 
-def test_refuses_config_without_segmentor(setup, tool, plain_config):
+def test_refuses_config_without_segmentor(setup):
     plain = setup['root'] / 'plain.py'
     plain.write_text(f'model = {SEGMENTOR!r}\n')
-    with pytest.raises(tool.ExportError, match="no 'segmentor' key") as err:
-        plain_config.build_plain_config(str(plain))
+    with pytest.raises(ExportError, match="no 'segmentor' key") as err:
+        convert_config(str(plain))
     assert str(plain) in str(err.value)
 
 
-def test_refuses_plugin_only_model_types(setup, tool, plain_config):
+def test_refuses_plugin_only_model_types(setup):
     segmentor = copy.deepcopy(SEGMENTOR)
     segmentor['decode_head']['type'] = 'NotAnMMSegHead'
     config = _write_config(setup['root'] / 'plugin_head.py', segmentor)
-    with pytest.raises(tool.ExportError, match='model.decode_head') as err:
-        plain_config.build_plain_config(str(config))
+    with pytest.raises(ExportError, match='model.decode_head') as err:
+        convert_config(str(config))
     assert 'NotAnMMSegHead' in str(err.value)
-    cfg, notes = plain_config.build_plain_config(
-        str(config), allow_plugin_types=True)
+    cfg, notes, _ = convert_config(str(config), allow_plugin_types=True)
+    assert any(n.startswith('WARNING: kept custom_imports for '
+                            "model.decode_head (type='NotAnMMSegHead')")
+               for n in notes), notes
     assert cfg.custom_imports == dict(
         imports=['mmseg_cwbass'], allow_failed_imports=False)
 
@@ -350,7 +342,7 @@ class _EdgeFCNHead(FCNHead):
         return cfg
 
 
-def test_export_hook_and_extra_weights_dropped(setup, tool):
+def test_export_hook_and_extra_weights_dropped(setup):
     MODELS.register_module(name='_TestEdgeFCNHead', module=_EdgeFCNHead,
                            force=True)
     segmentor = copy.deepcopy(SEGMENTOR)
@@ -359,7 +351,7 @@ def test_export_hook_and_extra_weights_dropped(setup, tool):
     assert 'decode_head.edge.weight' in state
     config = _write_config(setup['root'] / 'edge.py', segmentor)
     checkpoint = _write_checkpoint(setup['root'] / 'edge.pth', state, state)
-    cfg_path, ckpt_path = tool.export_semi_checkpoint(
+    cfg_path, ckpt_path = export_semi_checkpoint(
         str(config), str(checkpoint), str(setup['root'] / 'edge_out'),
         trust=True, name='edge')
     assert Config.fromfile(cfg_path).model.decode_head.type == 'FCNHead'
@@ -390,20 +382,20 @@ class _ScaledFCNHead(FCNHead):
         return super().forward(inputs) * self.scale
 
 
-def _export_with_head(tool, setup, head_cls, name, **head_kwargs):
+def _export_with_head(setup, head_cls, name, **head_kwargs):
     MODELS.register_module(name=name, module=head_cls, force=True)
     segmentor = copy.deepcopy(SEGMENTOR)
     segmentor['decode_head'].update(type=name, **head_kwargs)
     state = _random_state_dict(3, segmentor)
     config = _write_config(setup['root'] / f'{name}.py', segmentor)
     checkpoint = _write_checkpoint(setup['root'] / f'{name}.pth', state, state)
-    return state, lambda: tool.export_semi_checkpoint(
+    return state, lambda: export_semi_checkpoint(
         str(config), str(checkpoint), str(setup['root'] / f'{name}_out'),
         trust=True)
 
 
-def test_plugin_subclass_falls_back_to_mmseg_base(setup, tool):
-    state, export = _export_with_head(tool, setup, _TrainOnlyFCNHead,
+def test_plugin_subclass_falls_back_to_mmseg_base(setup):
+    state, export = _export_with_head(setup, _TrainOnlyFCNHead,
                                       '_TestTrainOnlyFCNHead',
                                       edge_weight=0.5)
     cfg_path, ckpt_path = export()
@@ -416,10 +408,10 @@ def test_plugin_subclass_falls_back_to_mmseg_base(setup, tool):
     torch.testing.assert_close(got, ref.seg_logits.data)
 
 
-def test_refuses_conversion_that_changes_predictions(setup, tool):
-    _, export = _export_with_head(tool, setup, _ScaledFCNHead,
+def test_refuses_conversion_that_changes_predictions(setup):
+    _, export = _export_with_head(setup, _ScaledFCNHead,
                                   '_TestScaledFCNHead', scale=3.0)
-    with pytest.raises(tool.ExportError, match='predicts differently') as err:
+    with pytest.raises(ExportError, match='predicts differently') as err:
         export()
     assert '--keep-plugin-imports' in str(err.value)
 
@@ -428,7 +420,7 @@ REAL_CONFIG = REPO / 'configs' / 'demo' / 'cwbass_r18-tiny_toy-voc_1-8.py'
 
 
 @pytest.mark.skipif(not REAL_CONFIG.is_file(), reason='no demo config')
-def test_real_cwbass_config(tmp_path, tool):
+def test_real_cwbass_config(tmp_path):
     """The plugin's own wrapper and boundary-aware head export cleanly."""
     cfg = Config.fromfile(str(REAL_CONFIG))
     torch.manual_seed(0)
@@ -441,7 +433,7 @@ def test_real_cwbass_config(tmp_path, tool):
             meta=meta,
             state_dict=wrapper.state_dict(),
             message_hub=dict(x=np.zeros(1))), checkpoint)
-    cfg_path, ckpt_path = tool.export_semi_checkpoint(
+    cfg_path, ckpt_path = export_semi_checkpoint(
         str(REAL_CONFIG), str(checkpoint), str(tmp_path), trust=True)
     plain = Config.fromfile(cfg_path)
     assert 'custom_imports' not in plain
@@ -454,8 +446,8 @@ def test_real_cwbass_config(tmp_path, tool):
     torch.testing.assert_close(got, want)
 
 
-def test_cli(setup, capsys, tool, run_cli):
-    cli = tool
+def test_cli(setup, capsys, load_tool, run_cli):
+    cli = load_tool('model_converters/export_model')
     out_dir = setup['root'] / 'cli'
     args = [str(setup['config']), str(setup['checkpoint']), str(out_dir)]
     assert cli.main(args) == 1
@@ -480,12 +472,12 @@ def test_cli(setup, capsys, tool, run_cli):
         proc.stderr
 
 
-def test_refuses_weights_that_do_not_fit(setup, tool):
+def test_refuses_weights_that_do_not_fit(setup):
     segmentor = copy.deepcopy(SEGMENTOR)
     segmentor['decode_head']['num_classes'] = 5
     config = _write_config(setup['root'] / 'five_classes.py', segmentor)
-    with pytest.raises(tool.ExportError, match='do not fit') as err:
-        tool.export_semi_checkpoint(
+    with pytest.raises(ExportError, match='do not fit') as err:
+        export_semi_checkpoint(
             str(config), str(setup['checkpoint']),
             str(setup['root'] / 'five'), trust=True)
     assert 'decode_head.conv_seg.weight' in str(err.value)

@@ -1,6 +1,6 @@
 # Copyright (c) mmseg-cwbass contributors. Licensed under the Apache-2.0.
 """The plain mmseg config of the segmentor inside a CW-BASS config, for
-``export_model.py`` beside it.
+:func:`mmseg_cwbass.apis.export.export_semi_checkpoint`.
 
 The result is the wrapped segmentor as ``model``, with every training-only
 and plugin-only part removed, so that ``mmseg.apis.init_model``,
@@ -37,7 +37,7 @@ from typing import Any, Callable, List, Optional, Tuple, Union
 from mmengine.config import Config
 from mmengine.registry import Registry
 
-from mmseg_cwbass.engine.cli import read_config
+from ..engine.cli import read_config
 
 #: Top-level config keys that only training reads. ``custom_imports`` is
 #: dropped so that the exported config does not need the plugin.
@@ -284,9 +284,9 @@ def _plugin_free_evaluator(evaluator: Any, key: str, registries,
     return kept if isinstance(evaluator, list) or len(kept) > 1 else kept[0]
 
 
-def build_plain_config(config: Union[str, Path, Config],
-                       allow_plugin_types: bool = False
-                       ) -> Tuple[Config, List[str]]:
+def convert_config(config: Union[str, Path, Config],
+                   allow_plugin_types: bool = False
+                   ) -> Tuple[Config, List[str], Optional[dict]]:
     """Plain mmseg config for the segmentor wrapped by a CW-BASS config.
 
     Args:
@@ -296,22 +296,16 @@ def build_plain_config(config: Union[str, Path, Config],
             plugin installed. Defaults to False.
 
     Returns:
-        tuple[Config, list[str]]: The plain config and human-readable notes
-        on what was changed or dropped.
+        tuple[Config, list[str], dict | None]: The plain config,
+        human-readable notes on what was changed or dropped, and the
+        segmentor config before any plugin class was converted (None if
+        nothing was converted), which the export checks predictions
+        against.
 
     Raises:
         ExportError: ``model`` has no ``segmentor`` key, or a part needed at
             test time uses a plugin-only type.
     """
-    plain_cfg, notes, _ = convert_config(config, allow_plugin_types)
-    return plain_cfg, notes
-
-
-def convert_config(config: Union[str, Path, Config],
-                   allow_plugin_types: bool
-                   ) -> Tuple[Config, List[str], Optional[dict]]:
-    """:func:`build_plain_config`, plus the segmentor config before any
-    plugin class was converted (None if nothing was converted)."""
     cfg = _as_config(config)
     source = cfg.filename or 'config'
     notes: List[str] = []
