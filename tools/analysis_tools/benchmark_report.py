@@ -59,8 +59,7 @@ def timing_rows(result: Dict[str, Any]) -> List[List[Any]]:
                ', '.join(f'{v:.3f}' for v in result['ratio_R_rounds'])]
         if cpu:
             row.append(f"**{result['cpu_time']['ratio_R']:.3f}**")
-        row.append(f"target <= {result['targets']['R_max']}")
-        rows.append(row)
+        rows.append(row + [''])
     return rows
 
 
@@ -97,10 +96,8 @@ def stage_lines(result: Dict[str, Any]) -> List[str]:
         f"**Method-specific ranges (group `cwbass`: threshold, band, "
         "weighted losses, strong views, channel dropout, method loss, EMA): "
         f"{fmt(result['cwbass_specific_ms'], 2)} ms = {share} of the "
-        f"step** (target <= "
-        f"{100 * result['targets']['specific_share_max']:.0f}%). "
-        'Pseudo-labelling (upsample, argmax, confidence, valid mask) sits '
-        'inside `semi:pseudo_labels` with the teacher forward: '
+        'step**. Pseudo-labelling (upsample, argmax, confidence, valid mask) '
+        'sits inside `semi:pseudo_labels` with the teacher forward: '
         f"{fmt(result['pseudo_label_extra_ops'], 0)} operators more than "
         f"(c), {fmt(result['pseudo_label_overhead_ms'], 2)} ms more than a "
         'profiled (c) (two short samples: noisy on a shared machine).',
@@ -168,7 +165,8 @@ def format_markdown(result: Dict[str, Any]) -> str:
     if inf:
         lines += ['', f"Inference ({inf['path']}), batch {inf['batch']}: "
                   f"`predict` {fmt(inf['predict_img_per_s'])} img/s, "
-                  f"`_forward` {fmt(inf['forward_img_per_s'])} img/s."]
+                  "`mode='tensor'` forward "
+                  f"{fmt(inf['forward_img_per_s'])} img/s."]
     lines.append('')
     data = result.get('data', {})
     if data.get('status') == 'ok':
