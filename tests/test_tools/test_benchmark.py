@@ -220,6 +220,20 @@ def test_cli_help_and_bad_input(tools, capsys, tmp_path):
     assert exit_.value.code == 2 and '--iters' in capsys.readouterr().err
 
 
+def test_dataloader_none_and_plain_toy_data(tools, tiny_run_options):
+    _, cfg = _tiny(SUPERVISED, tiny_run_options)
+    dataloader = tools.step_benchmark.dataloader
+    assert dataloader(cfg, 'none', 2, 4, [40, 48], 100.0) == dict(
+        config_num_workers=0, status='skipped', reason='--data none')
+    logs = []
+    result = dataloader(cfg, 'toy', 2, 4, [40, 48], 100.0, log=logs.append)
+    # A plain config: one labeled source reads every generated image.
+    assert result['status'] == 'ok', result
+    assert result['source'] == 'toy VOC 40x48' and result['batch_size'] == 2
+    assert result['batches'] == 2 and _finite_positive(result['per_batch_ms'])
+    assert logs == ['dataloader: generating 4 toy VOC images of 40x48']
+
+
 def event(name, start, end, thread=1, parent=None, device_us=0.0):
     return SimpleNamespace(
         name=name, thread=thread, cpu_parent=parent,
