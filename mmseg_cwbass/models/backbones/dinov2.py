@@ -236,7 +236,7 @@ class DINOv2(BaseModule):
             checkpoint='dinov2_vitb14_mmseg.pth')`` from the converter.
     """
 
-    #: mmseg has no equivalent: tools/model_converters/export_model.py keeps
+    #: mmseg has no equivalent: the export (mmseg_cwbass.apis) keeps
     #: ``custom_imports`` for this module alone in an exported config.
     export_custom_import = __name__
 
