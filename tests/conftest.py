@@ -15,6 +15,7 @@ from mmseg.structures import SegDataSample
 from mmseg.utils import register_all_modules
 
 import mmseg_cwbass  # noqa: F401
+from mmseg_cwbass.testing.tiny_options import batch_options, tiny_model_options
 
 register_all_modules(init_default_scope=True)
 
@@ -233,80 +234,22 @@ def run_cli(tmp_path_factory):
     return run
 
 
-def _index(pipeline, kind):
-    return [t['type'] for t in pipeline].index(kind)
-
-
-def _shrunk_model_and_crops(cfg):
-    """``--cfg-options`` that shrink a benchmark config's backbone, head and
-    crops (64x64; DINOv2 56x56, a multiple of its patch) and load no
-    weights."""
-    model = cfg.model
-    semi = 'segmentor' in model
-    seg = model.segmentor if semi else model
-    p = 'model.segmentor.' if semi else 'model.'
-    kind = seg.backbone.type
-    size = '(56,56)' if kind == 'DINOv2' else '(64,64)'
-    opts = [f'{p}data_preprocessor.size={size}']
-    if 'ResNet' in kind or kind == 'MobileNetV2':
-        # DeepLabv3+: ResNet-18 at 1/8 width or MobileNetV2 x0.25.
-        backbone, channels = (
-            ['depth=18', 'stem_channels=8', 'base_channels=8'], 64) \
-            if 'ResNet' in kind else (['widen_factor=0.25'], 80)
-        opts += [f'{p}pretrained=None'] + [
-            f'{p}backbone.{o}' for o in backbone
-        ] + [
-            f'{p}decode_head.{o}'
-            for o in (f'in_channels={channels}', 'c1_in_channels=8',
-                      'channels=16', 'c1_channels=4')
-        ]
-    elif kind == 'MixVisionTransformer':
-        opts += [
-            f'{p}backbone.init_cfg=None', f'{p}backbone.embed_dims=16',
-            f'{p}decode_head.in_channels=[16,32,80,128]',
-            f'{p}decode_head.channels=32',
-            # The 1,500-iteration warm-up must end before max_iters.
-            'param_scheduler.0.end=1', 'param_scheduler.1.begin=1'
-        ]
-    elif kind == 'DINOv2':
-        # The width and depth are set by a tiny leaf config (arch is a
-        # dict there); no pretrained weights.
-        opts.append(f'{p}backbone.init_cfg=None')
-    dataset = cfg.train_dataloader.dataset
-    voc = cfg.val_dataloader.dataset.type == 'PascalVOCDataset'
-    scale = '(96,96)' if voc else '(128,64)'
-    parts = {'labeled': dataset.labeled, 'unlabeled': dataset.unlabeled} \
-        if semi else {'': dataset}
-    for role, part in parts.items():
-        key = 'train_dataloader.dataset.' + (f'{role}.' if role else '')
-        resize = _index(part.pipeline, 'RandomResize')
-        crop = _index(part.pipeline, 'RandomCrop')
-        opts += [
-            f'{key}pipeline.{resize}.scale={scale}',
-            f'{key}pipeline.{crop}.crop_size={size}'
-        ]
-    if semi:
-        opts.append('model.semi_train_cfg.rampup_iters=1')
-    return opts + [
-        'train_dataloader.num_workers=0',
-        'train_dataloader.persistent_workers=False',
-        'val_dataloader.num_workers=0',
-        'val_dataloader.persistent_workers=False'
-    ]
-
-
 def _tiny_run_options(cfg=None, iters=None, val_interval=None,
                       checkpoint_interval=None):
     semi = cfg is None or 'segmentor' in cfg.model
-    opts = [] if cfg is None else _shrunk_model_and_crops(cfg)
-    if semi:
-        opts += [
-            'train_dataloader.batch_size=4',
-            'train_dataloader.sampler.batch_size=4',
-            'train_dataloader.sampler.source_ratio=[2,2]'
+    opts = []
+    if cfg is not None:
+        # Model and crops from the package (gpu_measure's --dry-run shares
+        # them); no pretrained weights, no workers.
+        opts += tiny_model_options(cfg) + [
+            'train_dataloader.num_workers=0',
+            'train_dataloader.persistent_workers=False',
+            'val_dataloader.num_workers=0',
+            'val_dataloader.persistent_workers=False'
         ]
-    else:
-        opts.append('train_dataloader.batch_size=2')
+        if semi:
+            opts.append('model.semi_train_cfg.rampup_iters=1')
+    opts += batch_options(2, 2) if semi else batch_options(2)
     if iters is not None:
         opts.append(f'train_cfg.max_iters={iters}')
     opts += [
@@ -331,8 +274,9 @@ def tiny_run_options():
     checkpoint before the last iteration (and no best checkpoint); ``iters``
     sets ``train_cfg.max_iters``. The demo configs (``configs/demo``) are
     tiny already; with ``cfg``, a loaded benchmark config, its model and
-    crops are shrunk too (ResNet-18 at 1/8 width, MobileNetV2 x0.25, MiT
-    with 16 dims; 64x64 crops, DINOv2 56x56; no pretrained weights; no
-    workers).
+    crops are shrunk too (``mmseg_cwbass.testing.tiny_options``: ResNet-18
+    at 1/8 width, MobileNetV2 x0.25, MiT with 16 dims; 64x64 crops, DINOv2
+    56x56; no pretrained weights), with no workers and a one-iteration
+    ramp-up.
     """
     return _tiny_run_options

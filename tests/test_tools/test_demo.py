@@ -4,25 +4,22 @@ run of the CLI with a few iterations on a tiny toy dataset, reuse of
 prepared data and finished runs, the bench, and the fairness of the demo
 configs (supervised, Mean Teacher and CW-BASS share everything but the
 method)."""
-import importlib.util
 import json
 import os
 import os.path as osp
-import subprocess
-import sys
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
+from mmengine.structures import PixelData
+from mmseg.registry import MODELS
+from mmseg.structures import SegDataSample
 from PIL import Image
 
-from mmseg.registry import MODELS
 from mmseg_cwbass.testing import toy_data
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-DEMO = osp.join(REPO, 'tools', 'misc', 'demo.py')
 TINY_DATA = dict(num_train=32, num_val=3, image_size=(48, 64))
 TINY_ARGS = ['--num-train', '32', '--num-val', '3', '--image-size', '48',
              '64']
@@ -31,23 +28,21 @@ SMOKE_ARGS = TINY_ARGS + ['--iters', '4', '--val-interval', '2',
 CLASSES = list(toy_data.TOY_CLASSES)
 
 
-def _load_demo_utils():
-    path = osp.join(REPO, 'tools', 'misc', 'demo_utils.py')
-    spec = importlib.util.spec_from_file_location('demo_utils', path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules['demo_utils'] = module  # dataclasses look it up by name
-    spec.loader.exec_module(module)
-    return module
+@pytest.fixture(scope='module')
+def D(load_tool):
+    """``tools/misc/demo_utils.py``, the demo's building blocks."""
+    return load_tool('misc/demo_utils')
 
 
-D = _load_demo_utils()
+@pytest.fixture(scope='module')
+def demo(run_cli):
+    """Run the demo like a user: (exit status, stdout lines, stderr)."""
 
+    def run(*args):
+        proc = run_cli('misc/demo', *args, timeout=1200)
+        return proc.returncode, proc.stdout.splitlines(), proc.stderr
 
-def run_cli(*args):
-    """Run the demo like a user; return (exit status, stdout lines, stderr)."""
-    proc = subprocess.run([sys.executable, DEMO, *args], capture_output=True,
-                          text=True, timeout=1200)
-    return proc.returncode, proc.stdout.splitlines(), proc.stderr
+    return run
 
 
 def read_scalars(path):
@@ -66,7 +61,7 @@ def segmentor(cfg):
 # --------------------------------------------------------------------------
 # configs: the comparison is fair
 # --------------------------------------------------------------------------
-def test_demo_configs_share_model_schedule_and_labeled_data():
+def test_demo_configs_share_model_schedule_and_labeled_data(D):
     cfgs = {n: load(D.RUNS[n].config)
             for n in ('supervised', 'mean_teacher', 'cwbass')}
 
@@ -132,7 +127,7 @@ def test_demo_configs_share_model_schedule_and_labeled_data():
     assert segmentor(cw).decode_head.num_classes == 6
 
 
-def test_run_config_asks_the_val_loop_for_per_class_values(tmp_path):
+def test_run_config_asks_the_val_loop_for_per_class_values(D, tmp_path):
     data = D.prepare_demo_data(str(tmp_path / 'data'), log=lambda m: None,
                                **TINY_DATA)
     cfg = D.build_run_config(D.RUNS['cwbass'], data, str(tmp_path / 'w'),
@@ -149,25 +144,48 @@ def test_run_config_asks_the_val_loop_for_per_class_values(tmp_path):
         data.image_list('train')
 
 
-def test_band_is_the_zero_padded_sobel_band_of_the_pseudo_label():
-    # Classes 0 | 1 split between columns 2 and 3 of a 6 x 6 map. With zero
-    # padding the whole border is band; inside, the two columns next to the
-    # change are; columns 1 and 4 of rows 1-4 are not.
-    label = torch.zeros(1, 6, 6, dtype=torch.long)
-    label[..., 3:] = 1
-    loss = MODELS.build(dict(type='BoundaryCELoss', padding='zero'))
-    model = SimpleNamespace(band=lambda lab: loss.band(lab, num_classes=2))
-    band = D.pseudo_label_band(model, label)[0]
-    expected = torch.ones(6, 6, dtype=torch.bool)
-    expected[1:5, 1] = False
-    expected[1:5, 4] = False
-    assert torch.equal(band, expected)
+def test_grid_arrays_of_the_demo_teacher(D):
+    """The grid's confidence, band and threshold of one val image, from the
+    demo's CW-BASS model, against values computed here by hand."""
+    cfg = load(D.RUNS['cwbass'].config)
+    model = MODELS.build(cfg.model)
+    # Classes 0 | 1 split between columns 2 and 3 of a 6 x 6 map; the
+    # winner's logit is log(2) over 5 zeros (6 classes): confidence
+    # 2 / (2 + 5) = 2/7, right half log(20): 20 / 25.
+    logits = torch.zeros(6, 6, 6)
+    logits[0, :, :3] = np.log(2.0)
+    logits[1, :, 3:] = np.log(20.0)
+    out = SegDataSample(seg_logits=PixelData(data=logits),
+                        pred_sem_seg=PixelData(data=logits.argmax(0)[None]))
+    model.threshold.last_tau.fill_(0.123)
+    arrays = D.FinalValCapture._arrays(model, out, 'teacher')
+    left, right = 2 / 7, 20 / 25
+    confidence = np.full((6, 6), left, np.float32)
+    confidence[:, 3:] = right
+    np.testing.assert_allclose(arrays['confidence'], confidence, rtol=1e-6)
+    assert arrays['pred'].tolist() == [[0, 0, 0, 1, 1, 1]] * 6
+    # The demo config's zero padding: the whole border is band; inside,
+    # the two columns next to the change are; columns 1 and 4 of rows
+    # 1-4 are not.
+    band = np.ones((6, 6), bool)
+    band[1:5, 1] = band[1:5, 4] = False
+    assert np.array_equal(arrays['band'], band)
+    # The reference threshold on this image's mean confidence m = 0.54286:
+    # tau = clamp(0.6 * sigmoid(0.5 * (m - 0.5)), 0.3, 0.8) = 0.30321,
+    # above the left half's 2/7 and below the right half's 0.8.
+    m = (left + right) / 2
+    tau = min(max(0.6 / (1 + np.exp(-0.5 * (m - 0.5))), 0.3), 0.8)
+    assert arrays['tau'] == pytest.approx(tau, rel=1e-6)
+    assert tau == pytest.approx(0.30321, abs=1e-5)
+    assert arrays['below_tau'].tolist() == [[True] * 3 + [False] * 3] * 6
+    # The logged threshold of the run is left as it was.
+    assert torch.all(model.threshold.last_tau == 0.123)
 
 
 # --------------------------------------------------------------------------
 # data preparation
 # --------------------------------------------------------------------------
-def test_prepare_reuses_data_and_split(tmp_path, monkeypatch):
+def test_prepare_reuses_data_and_split(D, tmp_path, monkeypatch):
     lines = []
     data = D.prepare_demo_data(str(tmp_path / 'data'), log=lines.append,
                                **TINY_DATA)
@@ -198,7 +216,7 @@ def test_prepare_reuses_data_and_split(tmp_path, monkeypatch):
     assert os.listdir(osp.dirname(data.split_dir)) == ['1-8']
 
 
-def test_a_failing_split_tool_is_reported(tmp_path, monkeypatch):
+def test_a_failing_split_tool_is_reported(D, tmp_path, monkeypatch):
     monkeypatch.setattr(D, 'MAKE_SPLITS', str(tmp_path / 'missing.py'))
     with pytest.raises(RuntimeError, match='missing.py.*failed'):
         D.prepare_demo_data(str(tmp_path / 'data'), log=lambda m: None,
@@ -209,9 +227,9 @@ def test_a_failing_split_tool_is_reported(tmp_path, monkeypatch):
 # smoke run of the demo
 # --------------------------------------------------------------------------
 @pytest.fixture(scope='module')
-def demo_run(tmp_path_factory):
+def demo_run(tmp_path_factory, demo):
     root = tmp_path_factory.mktemp('demo')
-    status, lines, err = run_cli('--out', str(root / 'out'), '--data-dir',
+    status, lines, err = demo('--out', str(root / 'out'), '--data-dir',
                                  str(root / 'data'), *SMOKE_ARGS)
     assert status == 0, err[-3000:]
     with open(root / 'out' / 'summary.json') as f:
@@ -220,7 +238,7 @@ def demo_run(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_demo_writes_summary_figures_and_table(demo_run):
+def test_demo_writes_summary_figures_and_table(D, demo_run):
     root, summary, lines = demo_run
     out = root / 'out'
     stored = summary
@@ -283,15 +301,15 @@ def test_demo_writes_summary_figures_and_table(demo_run):
 
 
 @pytest.mark.slow
-def test_second_demo_reuses_data_and_finished_runs(demo_run):
+def test_second_demo_reuses_data_and_finished_runs(demo_run, demo):
     root, summary, _ = demo_run
     meta = root / 'data' / 'toy' / 'VOCdevkit' / 'VOC2012' / \
         toy_data.META_FILE
     checkpoints = sorted((root / 'out').glob('*/iter_4.pth'))
     assert len(checkpoints) == 2
     stamps = [os.stat(p).st_mtime_ns for p in [meta] + checkpoints]
-    status, lines, err = run_cli('--out', str(root / 'out'), '--data-dir',
-                                 str(root / 'data'), '--reuse', *SMOKE_ARGS)
+    status, lines, err = demo('--out', str(root / 'out'), '--data-dir',
+                              str(root / 'data'), '--reuse', *SMOKE_ARGS)
     assert status == 0, err[-3000:]
     # Neither generated nor trained again.
     assert [os.stat(p).st_mtime_ns for p in [meta] + checkpoints] == stamps
@@ -314,7 +332,7 @@ def fake_run(miou, seed, student=None):
                 student=None if student is None else dict(mIoU=student))
 
 
-def test_bench_table_mean_and_std():
+def test_bench_table_mean_and_std(D):
     bench = dict(methods=dict(
         supervised=dict(label='Supervised 1/8', runs=[
             fake_run(50.0, 0), fake_run(52.0, 1), fake_run(54.0, 2)]),
@@ -330,7 +348,7 @@ def test_bench_table_mean_and_std():
     assert '0 1 2' in rows[2]
 
 
-def test_paired_differences_to_supervised_by_seed():
+def test_paired_differences_to_supervised_by_seed(D):
     # per seed: 10 - 0, 9 - 2, 14 - 4 -> 10, 7, 10: mean 9, std sqrt(3)
     bench = dict(methods=dict(
         supervised=dict(label='Supervised 1/8', runs=[
@@ -346,8 +364,8 @@ def test_paired_differences_to_supervised_by_seed():
 
 
 @pytest.mark.slow
-def test_bench_runs_in_worker_processes(tmp_path):
-    status, lines, err = run_cli(
+def test_bench_runs_in_worker_processes(tmp_path, demo):
+    status, lines, err = demo(
         '--bench', '--out', str(tmp_path / 'out'), '--data-dir',
         str(tmp_path / 'data'), '--seeds', '0', '1', '--methods',
         'supervised', '--iters', '2', '--jobs', '2', *TINY_ARGS)
@@ -365,6 +383,6 @@ def test_bench_runs_in_worker_processes(tmp_path):
     assert 'bench.md' in lines[-3]
 
 
-def test_cli_rejects_bad_arguments():
-    status, _, err = run_cli('--iters', '0')
+def test_cli_rejects_bad_arguments(demo):
+    status, _, err = demo('--iters', '0')
     assert status == 2 and '--iters' in err

@@ -7,7 +7,8 @@ On a GPU node (after ``bash .whl/install.sh``, see docs/benchmark.md)::
 Steps, each writing its JSON as soon as it ends (a run cut short keeps what
 it finished):
 
-1. ``env``: GPU, driver, torch/CUDA/cuDNN and package versions.
+1. ``env``: ``mmseg_cwbass.utils.collect_env`` (mmseg's, with the driver,
+   cuDNN and package versions).
 2. Step benchmark of the CW-BASS R101 VOC 1/8 config (random init, real
    321 crop, 4+4 per GPU, generated VOC-size images for the loader):
    fp32, AMP fp16, AMP bf16, the fastest of these with channels_last, then
@@ -40,12 +41,17 @@ import json
 import math
 import os
 import os.path as osp
-import platform
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+
+from mmseg_cwbass.testing.tiny_options import (batch_options,
+                                               random_init_options,
+                                               tiny_model_options)
+from mmseg_cwbass.utils.collect_env import collect_env
+from mmseg_cwbass.utils.markdown import markdown_table
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BENCH = osp.join(REPO, 'tools', 'analysis_tools', 'benchmark.py')
@@ -128,89 +134,23 @@ class Measure:
 # -------------------------------------------------------------- options
 def shrink_options(config: str, dry_run: bool) -> list:
     """``--cfg-options`` shared by every run of ``config``: random init
-    and, for a dry run, a tiny ResNet-18-D8 at 64x64 with 2+2 images."""
+    and, for a dry run, the tests' tiny model (ResNet-18-D8 at 1/8 width,
+    or a 4-block DINOv2) at 64x64 (DINOv2 56x56) with 2+2 images."""
     from mmengine.config import Config
     cfg = Config.fromfile(osp.join(REPO, config))
-    semi = 'segmentor' in cfg.model
-    seg = 'model.segmentor.' if semi else 'model.'
-    dinov2 = (cfg.model.get('segmentor') or cfg.model).backbone.type == \
-        'DINOv2'
-    # DINOv2: random init too (no converted checkpoint on the node).
-    opts = [f'{seg}pretrained=None'] + (
-        [f'{seg}backbone.init_cfg=None'] if dinov2 else [])
     if not dry_run:
-        return opts
-    crop = 56 if dinov2 else 64  # DINOv2: a multiple of its 14-pixel patch
-    if dinov2:
-        # A dict ``arch`` in place of the 'b' string.
-        opts += [f'{seg}backbone.arch._delete_=True',
-                 f'{seg}backbone.arch.embed_dims=48',
-                 f'{seg}backbone.arch.num_layers=4',
-                 f'{seg}backbone.arch.num_heads=2',
-                 f'{seg}backbone.out_indices=(0,1,2,3)',
-                 f'{seg}decode_head.in_channels=(48,48,48,48)',
-                 f'{seg}decode_head.embed_dims=48',
-                 f'{seg}decode_head.channels=16',
-                 f'{seg}decode_head.post_process_channels=[8,16,32,48]']
-    else:
-        opts += [f'{seg}backbone.depth=18', f'{seg}backbone.stem_channels=8',
-                 f'{seg}backbone.base_channels=8',
-                 f'{seg}decode_head.in_channels=64',
-                 f'{seg}decode_head.channels=16',
-                 f'{seg}decode_head.c1_in_channels=8',
-                 f'{seg}decode_head.c1_channels=4']
-    opts.append(f'{seg}data_preprocessor.size=({crop},{crop})')
-    dataset = cfg.train_dataloader.dataset
-    parts = {'labeled': dataset.labeled, 'unlabeled': dataset.unlabeled} \
-        if semi else {'': dataset}
-    for role, part in parts.items():
-        prefix = 'train_dataloader.dataset.' + (f'{role}.' if role else '')
-        for i, t in enumerate(part.pipeline):
-            if t['type'] == 'RandomCrop':
-                opts.append(f'{prefix}pipeline.{i}.crop_size=({crop},{crop})')
-            if t['type'] == 'RandomResize':
-                opts.append(f'{prefix}pipeline.{i}.scale=(80,80)')
-    batch = [4, 2, 2] if semi else [2]
-    opts += [f'train_dataloader.batch_size={batch[0]}']
-    if semi:
-        opts += [f'train_dataloader.sampler.batch_size={batch[0]}',
-                 f'train_dataloader.sampler.source_ratio=[{batch[1]},'
-                 f'{batch[2]}]']
-    return opts
-
-
-def batch_options(labeled: int, unlabeled: int) -> list:
-    total = labeled + unlabeled
-    return [f'train_dataloader.batch_size={total}',
-            f'train_dataloader.sampler.batch_size={total}',
-            f'train_dataloader.sampler.source_ratio=[{labeled},{unlabeled}]']
+        return random_init_options(cfg)
+    semi = 'segmentor' in cfg.model
+    return tiny_model_options(cfg, resize_scale=(80, 80)) + (
+        batch_options(2, 2) if semi else batch_options(2))
 
 
 # ---------------------------------------------------------------- steps
 def env_step(m: Measure) -> None:
     import warnings
-
-    import torch
     warnings.filterwarnings('ignore', category=UserWarning)
-    info = dict(python=platform.python_version(), torch=torch.__version__,
-                cuda=torch.version.cuda,
-                cudnn=torch.backends.cudnn.version()
-                if torch.backends.cudnn.is_available() else None,
-                gpu=torch.cuda.get_device_name(0)
-                if torch.cuda.is_available() else None,
-                cpu_count=os.cpu_count())
-    for pkg in ('mmcv', 'mmengine', 'mmseg', 'numpy', 'setuptools'):
-        try:
-            info[pkg] = __import__(pkg).__version__
-        except Exception as err:  # noqa: BLE001 - record why
-            info[pkg] = f'not importable: {err}'
-    if shutil.which('nvidia-smi'):
-        info['nvidia_smi'] = subprocess.run(
-            ['nvidia-smi', '--query-gpu=name,driver_version,memory.total,'
-             'clocks.max.sm,power.limit', '--format=csv,noheader'],
-            capture_output=True, text=True).stdout.strip()
-    m.summary['env'] = info
-    m.log(f'env: {info}')
+    m.summary['env'] = collect_env()
+    m.log(f"env: {m.summary['env']}")
 
 
 def bench_step(m: Measure, name: str, config: str, flags: list,
@@ -396,26 +336,25 @@ def config_label(config: str) -> str:
 
 def markdown(summary: dict) -> str:
     """A table of the variants for docs/benchmark.md."""
-    lines = ['| config | variant | batch | (a) ms | (b) ms | (c) ms | R | '
-             'img/s | peak MiB (a or b) |', '|---|---|---|---:|---:|---:|'
-             '---:|---:|---:|']
+
+    def f(v, d=1):
+        return '' if v is None else f'{v:.{d}f}'
+
+    rows = []
     for name, s in summary['steps'].items():
         if not name.startswith('bench_') or 'batch' not in s:
             continue
         b = s['batch']
         peak = s['peak_mib'].get('cwbass_step',
                                  s['peak_mib'].get('supervised_step'))
-
-        def f(v, d=1):
-            return '' if v is None else f'{v:.{d}f}'
-
-        lines.append(
-            f"| {config_label(s.get('config', ''))} | "
-            f"{variant_label(s['flags'])} | "
-            f"{b['labeled']}+{b['unlabeled']} | {f(s.get('cwbass_step'))} | "
-            f"{f(s.get('supervised_step'))} | {f(s.get('teacher_forward'))}"
-            f" | {f(s.get('R'), 3)} | {f(s['img_per_s'])} | {f(peak, 0)} |")
-    return '\n'.join(lines) + '\n'
+        rows.append([
+            config_label(s.get('config', '')), variant_label(s['flags']),
+            f"{b['labeled']}+{b['unlabeled']}", f(s.get('cwbass_step')),
+            f(s.get('supervised_step')), f(s.get('teacher_forward')),
+            f(s.get('R'), 3), f(s['img_per_s']), f(peak, 0)])
+    return markdown_table(
+        ['config', 'variant', 'batch', '(a) ms', '(b) ms', '(c) ms', 'R',
+         'img/s', 'peak MiB (a or b)'], rows, left=3) + '\n'
 
 
 def main(argv=None) -> int:

@@ -30,7 +30,7 @@ What is read from a work dir (what mmengine wrote):
   labeled split list, for the split's seed or converted source.
 
 Only the standard library is imported at start; the plugin when a config is
-read, prettytable when the table is made.
+read or the table is made (its markdown table helper).
 """
 from __future__ import annotations
 
@@ -481,17 +481,16 @@ def format_table(runs: Sequence[RunSummary], metric: str = 'teacher') -> str:
     Returns:
         The table followed by a legend (and notes about unreadable runs).
     """
-    from prettytable import PrettyTable, TableStyle
+    from mmseg_cwbass.utils.markdown import markdown_table
     if metric not in ('teacher', 'student'):
         raise ValueError(f"metric must be 'teacher' or 'student', got "
                          f'{metric!r}')
-    table = PrettyTable([
+    header = [
         'config', 'method', 'split list', 'backbone', 'crop', 'iterations',
         'best mIoU (teacher / student)', 'last mIoU (teacher / student)',
         'supervised baseline (best mIoU)', f'gain ({metric})'
-    ])
-    table.set_style(TableStyle.MARKDOWN)
-    table.align = 'l'
+    ]
+    rows = []
     ordered = sorted(
         runs,
         key=lambda r: (r.dataset, r.split_file or '', r.backbone,
@@ -517,7 +516,7 @@ def format_table(runs: Sequence[RunSummary], metric: str = 'teacher') -> str:
                 gain = f'{own - base_value:+.2f}'
             else:
                 gain = 'n/a'
-        table.add_row([
+        rows.append([
             _cell(c) for c in (run.config_name, run.method, split,
                                run.backbone, crop, f'{done} / {total}',
                                _pair(run, 'best'), _pair(run, 'last'),
@@ -525,7 +524,7 @@ def format_table(runs: Sequence[RunSummary], metric: str = 'teacher') -> str:
         ])
         notes += [f'- {run.config_name}: {n}' for n in run.notes]
     lines = [
-        table.get_string(), '',
+        markdown_table(header, rows, left=len(header)), '',
         'mIoU in %. Supervised runs have one mIoU. Iterations: last logged '
         '/ max_iters. Baseline: the supervised run on the same dataset, '
         f'labeled split list and backbone; gain = best {metric}/mIoU - its '

@@ -34,12 +34,10 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-try:
-    import mmseg_cwbass  # noqa: F401
-except ImportError:  # running from a checkout without installing it
-    sys.path.insert(
-        0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-import demo_utils as D  # noqa: E402  (next to this file)
+# A script run by path sees its own folder: demo_utils is next to this file.
+import demo_utils as D
+from mmseg_cwbass.utils.collect_env import collect_env
+from mmseg_cwbass.utils.markdown import markdown_table
 
 #: Colour levels of the teacher-confidence panel (0.1 wide each).
 CONFIDENCE_LEVELS = 10
@@ -291,7 +289,7 @@ def format_table(results: Dict[str, dict]) -> str:
         ['iterations'] + [str(r['iterations']) for r in owners],
         ['train wall time (s)'] + [f'{r["wall_time_s"]:.0f}' for r in owners],
     ]
-    return D.markdown_table(['metric (val, %)'] + [h for h, _ in cols], rows)
+    return markdown_table(['metric (val, %)'] + [h for h, _ in cols], rows)
 
 
 def data_summary(data: D.DemoData) -> dict:
@@ -302,19 +300,6 @@ def data_summary(data: D.DemoData) -> dict:
         generator=data.meta, generated_now=data.generated,
         split=dict(name=D.DEMO_SPLIT,
                    **{k: data.split_meta.get(k) for k in keys}))
-
-
-def machine_info() -> dict:
-    """Where a measurement was taken (for summary.json and bench.json)."""
-    import platform
-
-    import torch
-    return dict(
-        platform=platform.platform(),
-        processor=platform.processor() or platform.machine(),
-        cpu_count=os.cpu_count(), torch=torch.__version__,
-        torch_threads=torch.get_num_threads(),
-        python=platform.python_version())
 
 
 def run_demo(args: argparse.Namespace, data: D.DemoData) -> dict:
@@ -342,7 +327,7 @@ def run_demo(args: argparse.Namespace, data: D.DemoData) -> dict:
         'the paper\'s same-view recipe is measured by --bench.',
         runs={name: {k: v for k, v in res.items() if k != 'fingerprint'}
               for name, res in results.items()},
-        data=data_summary(data), machine=machine_info(),
+        data=data_summary(data), machine=collect_env(),
         total_wall_time_s=round(time.perf_counter() - t0, 1),
         table=table, files=files)
     with open(files['summary'], 'w', encoding='utf-8') as f:
@@ -418,7 +403,7 @@ def run_bench(args: argparse.Namespace, data: D.DemoData) -> dict:
         seeds=list(args.seeds),
         iterations=done[(args.methods[0], args.seeds[0])]['iterations'],
         jobs=jobs, threads_per_run=args.threads, data=data_summary(data),
-        machine=machine_info(),
+        machine=collect_env(),
         total_wall_time_s=round(time.perf_counter() - t0, 1))
     bench['table'] = D.format_bench_table(bench)
     paired = []
@@ -436,8 +421,8 @@ def run_bench(args: argparse.Namespace, data: D.DemoData) -> dict:
             f'{data.num_unlabeled} unlabeled), {data.num_val} val images; '
             f'{jobs} runs at a time, {args.threads} torch thread(s) each; '
             f'total wall time {bench["total_wall_time_s"] / 60:.1f} min on '
-            f'{bench["machine"]["cpu_count"]} CPU cores '
-            f'({bench["machine"]["processor"]}).', '', bench['table'], '',
+            f'{bench["machine"]["CPU cores"]} CPU cores '
+            f'({bench["machine"]["CPU"]}).', '', bench['table'], '',
             *paired, 'Per-class IoU and every seed: bench.json.', ''
         ]))
     _print(f'\n{bench["table"]}\n')

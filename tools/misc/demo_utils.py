@@ -10,13 +10,14 @@
   ``student/*``), with per-class values from ``ClasswiseIoUMetric`` and
   ``BoundaryIoUMetric(classwise=True)``, and the arrays the prediction
   grid draws. Nothing is selected on val.
-* :func:`bench_job` (one bench run in a worker process) and the markdown
-  tables (prettytable).
+* :func:`bench_job` (one bench run in a worker process) and the bench's
+  markdown tables (:func:`mmseg_cwbass.utils.markdown.markdown_table`).
 """
 from __future__ import annotations
 
 import copy
 import datetime
+import filecmp
 import hashlib
 import json
 import math
@@ -32,9 +33,12 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
-import torch
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
+
+from mmseg_cwbass.datasets.dataset_configs import read_ids
+from mmseg_cwbass.testing.toy_configs import use_toy_voc
+from mmseg_cwbass.utils.markdown import markdown_table
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG_DIR = osp.join(REPO_ROOT, 'configs', 'demo')
@@ -113,11 +117,6 @@ METHOD_BENCH_RUNS = ('supervised', 'mean_teacher', 'fixmatch', 'unimatch_v2',
                      'cwbass', 'cwbass_unimatch_views')
 
 
-def _read_lines(path: str) -> List[str]:
-    with open(path, encoding='utf-8') as f:
-        return [line.strip() for line in f if line.strip()]
-
-
 # --------------------------------------------------------------------------
 # data
 # --------------------------------------------------------------------------
@@ -146,18 +145,16 @@ class DemoData:
 
     def val_ids(self) -> List[str]:
         """Ids of ``val.txt`` in file order (the val loader's order)."""
-        return _read_lines(self.image_list('val'))
+        return read_ids(self.image_list('val'))
 
 
 def _same_files(a: str, b: str) -> bool:
-    if not osp.isdir(b) or sorted(os.listdir(a)) != sorted(os.listdir(b)):
+    """Whether folder ``b`` holds exactly ``a``'s files, byte for byte."""
+    names = sorted(os.listdir(a))
+    if not osp.isdir(b) or sorted(os.listdir(b)) != names:
         return False
-    for name in os.listdir(a):
-        with open(osp.join(a, name), 'rb') as fa, \
-                open(osp.join(b, name), 'rb') as fb:
-            if fa.read() != fb.read():
-                return False
-    return True
+    _, mismatch, errors = filecmp.cmpfiles(a, b, names, shallow=False)
+    return not mismatch and not errors
 
 
 def prepare_demo_data(data_dir: str = 'data',
@@ -237,8 +234,8 @@ def prepare_demo_data(data_dir: str = 'data',
     lists = osp.join(voc_root, 'ImageSets', 'Segmentation')
     return DemoData(
         voc_root, target, counts['labeled'], counts['unlabeled'],
-        len(_read_lines(osp.join(lists, 'train.txt'))),
-        len(_read_lines(osp.join(lists, 'val.txt'))), meta, split_meta,
+        len(read_ids(osp.join(lists, 'train.txt'))),
+        len(read_ids(osp.join(lists, 'val.txt'))), meta, split_meta,
         generated, status)
 
 
@@ -268,20 +265,10 @@ def build_run_config(spec: RunSpec, data: DemoData, work_dir: str,
     from mmengine.config import Config
 
     cfg = Config.fromfile(osp.join(CONFIG_DIR, spec.config))
-    prefix = dict(img_path=osp.join(data.voc_root, 'JPEGImages'),
-                  seg_map_path=osp.join(data.voc_root, 'SegmentationClass'))
-    dataset = cfg.train_dataloader.dataset
-    lists = dict(labeled=osp.join(data.split_dir, 'labeled.txt'),
-                 unlabeled=osp.join(data.split_dir, 'unlabeled.txt'))
-    if spec.all_labels:
-        lists['labeled'] = data.image_list('train')
-    branches = {r: dataset[r] for r in lists} if 'labeled' in dataset \
-        else dict(labeled=dataset)  # SemiSegDataset, or a plain one
-    for role, branch in branches.items():
-        branch.update(data_root=None, data_prefix=prefix,
-                      ann_file=lists[role])
-    for phase in ('val', 'test'):
-        cfg[f'{phase}_dataloader'].dataset.data_root = data.voc_root
+    use_toy_voc(cfg, data.voc_root, dict(
+        labeled=data.image_list('train') if spec.all_labels else osp.join(
+            data.split_dir, 'labeled.txt'),
+        unlabeled=osp.join(data.split_dir, 'unlabeled.txt')))
     # Per-class values in the val loop's metrics (the table needs them).
     for metric in cfg.val_evaluator:
         if metric.type == 'IoUMetric':
@@ -321,30 +308,15 @@ def build_run_config(spec: RunSpec, data: DemoData, work_dir: str,
     return cfg
 
 
-def pseudo_label_band(model, label: torch.Tensor) -> torch.Tensor:
-    """Sobel band of a pseudo-label, as the boundary loss trains on it.
-
-    The band of the model's boundary loss (``model.band``: its padding
-    mode, here the reference's zero padding).
-
-    Args:
-        model: The teacher/student model.
-        label: Pseudo-label of shape (N, H, W).
-
-    Returns:
-        Boolean band of the same shape.
-    """
-    return model.band(label)
-
-
 class FinalValCapture(Hook):
     """Keep what the train loop's last validation gives.
 
     ``metrics`` are the val loop's metrics at the last iteration;
     ``samples[branch][image id]`` holds, for ``image_ids``, the prediction
     (``model``: plain models; ``teacher``) and for the teacher its
-    confidence, the band of its pseudo-label and the pixels its threshold
-    drops (``below_tau``, ``tau``).
+    confidence, the band of its pseudo-label (``model.band``: the band its
+    boundary loss trains on) and the pixels its threshold drops
+    (``below_tau``, ``tau``).
     """
     priority = 'LOWEST'
 
@@ -383,7 +355,7 @@ class FinalValCapture(Hook):
         prob = out.seg_logits.data.float().cpu().softmax(dim=0)
         confidence, label = prob.max(dim=0)
         arrays.update(confidence=confidence.numpy(),
-                      band=pseudo_label_band(model, label[None])[0].numpy())
+                      band=model.band(label[None])[0].numpy())
         tau = None
         threshold = getattr(model, 'threshold', None)
         if threshold is not None:
@@ -558,23 +530,6 @@ def bench_job(args: dict) -> dict:
 # --------------------------------------------------------------------------
 # tables
 # --------------------------------------------------------------------------
-def markdown_table(header: Sequence[str],
-                   rows: Sequence[Sequence[str]]) -> str:
-    """GitHub markdown table (prettytable): first column left, others right."""
-    from prettytable import PrettyTable
-    try:
-        from prettytable import TableStyle
-        markdown = TableStyle.MARKDOWN
-    except ImportError:  # prettytable < 3.12
-        from prettytable import MARKDOWN as markdown
-    table = PrettyTable(list(header))
-    table.add_rows([list(row) for row in rows])
-    table.align = 'r'
-    table.align[header[0]] = 'l'
-    table.set_style(markdown)
-    return table.get_string()
-
-
 def _mean_std(values: Sequence[float]) -> str:
     std = statistics.stdev(values) if len(values) > 1 else 0.0
     return f'{statistics.fmean(values):.2f} ± {std:.2f}'
@@ -605,7 +560,6 @@ def format_bench_table(bench: dict) -> str:
             f'{statistics.fmean(r["wall_time_s"] for r in runs):.0f}'
         ])
     return markdown_table(header, rows)
-
 
 
 def format_paired_table(bench: dict, baseline: str = 'supervised') -> str:
