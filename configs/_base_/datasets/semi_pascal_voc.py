@@ -63,31 +63,25 @@ unlabeled_pipeline = [
         branch_field=_base_.branch_field,
         unsup_teacher=[dict(type='PackSemiSegInputs')]),
 ]
-# Strong student views (strong_view of ./strong_views.py) after the
-# shared weak view of each unlabeled image.
+# The weak pipelines with strong student branches (strong_view of
+# ./strong_views.py) added after the shared weak view of each unlabeled image.
 # {{_base_.strong_pipelines.<one_view|two_views>.<labeled|unlabeled>}}
 strong_pipelines = dict(
     one_view=dict(
         labeled=labeled_pipeline,
         unlabeled=unlabeled_pipeline[:-1] + [
-            dict(
-                type='MultiBranch',
-                branch_field=_base_.branch_field,
-                unsup_teacher=[dict(type='PackSemiSegInputs')],
-                unsup_student=_base_.strong_view)
+            dict(unlabeled_pipeline[-1], unsup_student=_base_.strong_view)
         ]),
     two_views=dict(
         labeled=labeled_pipeline[:-1] + [
             dict(
-                type='MultiBranch',
-                branch_field=_base_.two_view_branch_field,
-                sup=[dict(type='PackSegInputs')])
+                labeled_pipeline[-1],
+                branch_field=_base_.two_view_branch_field)
         ],
         unlabeled=unlabeled_pipeline[:-1] + [
             dict(
-                type='MultiBranch',
+                unlabeled_pipeline[-1],
                 branch_field=_base_.two_view_branch_field,
-                unsup_teacher=[dict(type='PackSemiSegInputs')],
                 unsup_student=_base_.strong_view,
                 unsup_student2=_base_.strong_view)
         ]))
