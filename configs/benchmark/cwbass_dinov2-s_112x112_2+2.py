@@ -45,36 +45,12 @@ model = dict(
                              loss_weight=1.0))))
 optim_wrapper = dict(_delete_=True, **_base_.dinov2_optim_wrapper)
 
-labeled_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
-    dict(
-        type='RandomResize',
-        scale=scale,
-        ratio_range=(0.5, 2.0),
-        keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size),
-    dict(type='RandomFlip', prob=0.5),
-    dict(
-        type='MultiBranch',
-        branch_field={{_base_.branch_field}},
-        sup=[dict(type='PackSegInputs')]),
-]
-unlabeled_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadDiagnosticMask'),
-    dict(
-        type='RandomResize',
-        scale=scale,
-        ratio_range=(0.5, 2.0),
-        keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size),
-    dict(type='RandomFlip', prob=0.5),
-    dict(
-        type='MultiBranch',
-        branch_field={{_base_.branch_field}},
-        unsup_teacher=[dict(type='PackSemiSegInputs')]),
-]
+# The ResNet-18 benchmark's pipelines at this crop and scale.
+labeled_pipeline, unlabeled_pipeline = [[
+    dict(t, scale=scale) if t['type'] == 'RandomResize' else
+    dict(t, crop_size=crop_size) if t['type'] == 'RandomCrop' else t
+    for t in pipeline
+] for pipeline in (_base_.labeled_pipeline, _base_.unlabeled_pipeline)]
 train_dataloader = dict(
     dataset=dict(
         labeled=dict(pipeline=labeled_pipeline),

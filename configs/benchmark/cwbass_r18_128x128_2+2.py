@@ -25,36 +25,13 @@ model = dict(
             in_channels=512, channels=128, c1_in_channels=64,
             c1_channels=48)))
 
-labeled_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
-    dict(
-        type='RandomResize',
-        scale=scale,
-        ratio_range=(0.5, 2.0),
-        keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size),
-    dict(type='RandomFlip', prob=0.5),
-    dict(
-        type='MultiBranch',
-        branch_field={{_base_.branch_field}},
-        sup=[dict(type='PackSegInputs')]),
-]
-unlabeled_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadDiagnosticMask'),
-    dict(
-        type='RandomResize',
-        scale=scale,
-        ratio_range=(0.5, 2.0),
-        keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size),
-    dict(type='RandomFlip', prob=0.5),
-    dict(
-        type='MultiBranch',
-        branch_field={{_base_.branch_field}},
-        unsup_teacher=[dict(type='PackSemiSegInputs')]),
-]
+# The demo's pipelines at this crop and scale, without its mask check
+# (CheckSegMapValues).
+labeled_pipeline, unlabeled_pipeline = [[
+    dict(t, scale=scale) if t['type'] == 'RandomResize' else
+    dict(t, crop_size=crop_size) if t['type'] == 'RandomCrop' else t
+    for t in pipeline if t['type'] != 'CheckSegMapValues'
+] for pipeline in (_base_.labeled_pipeline, _base_.unlabeled_pipeline)]
 train_dataloader = dict(
     batch_size=labeled_per_gpu + unlabeled_per_gpu,
     sampler=dict(

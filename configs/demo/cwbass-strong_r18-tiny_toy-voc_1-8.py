@@ -21,21 +21,10 @@ docs/demo.md reports both recipes over three seeds.
 """
 _base_ = ['./cwbass_r18-tiny_toy-voc_1-8.py']
 
-unlabeled_pipeline = [
-    dict(type='LoadImageFromFile'),
-    # Diagnostic masks only (logged pseudo-label accuracy), never a loss.
-    dict(type='LoadDiagnosticMask'),
+# The weak view of the CW-BASS demo with a student branch added.
+unlabeled_pipeline = _base_.unlabeled_pipeline[:-1] + [
     dict(
-        type='RandomResize',
-        scale={{_base_.scale}},
-        ratio_range=(0.5, 2.0),
-        keep_ratio=True),
-    dict(type='RandomCrop', crop_size={{_base_.crop_size}}),
-    dict(type='RandomFlip', prob=0.5),
-    dict(
-        type='MultiBranch',
-        branch_field=['sup', 'unsup_teacher', 'unsup_student'],
-        unsup_teacher=[dict(type='PackSemiSegInputs')],
+        _base_.unlabeled_pipeline[-1],
         unsup_student=[
             dict(type='PhotoMetricDistortion'),
             dict(type='RandomGaussianBlur', prob=0.5),
@@ -47,7 +36,7 @@ unlabeled_pipeline = [
                 area=(0.1, 0.5),
                 aspect=(1.0, 1.0)),
             dict(type='PackSemiSegInputs'),
-        ]),
+        ])
 ]
 train_dataloader = dict(
     dataset=dict(unlabeled=dict(pipeline=unlabeled_pipeline)))

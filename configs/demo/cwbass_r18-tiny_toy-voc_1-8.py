@@ -55,39 +55,13 @@ model = dict(
     segmentor={{_base_.tiny_deeplabv3plus}},
     semi_train_cfg=dict(rampup_iters=rampup_iters))
 
-labeled_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
-    dict(type='CheckSegMapValues', num_classes=num_classes),
-    dict(
-        type='RandomResize',
-        scale=scale,
-        ratio_range=(0.5, 2.0),
-        keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size),
-    dict(type='RandomFlip', prob=0.5),
-    dict(
-        type='MultiBranch',
-        branch_field={{_base_.branch_field}},
-        sup=[dict(type='PackSegInputs')]),
-]
-unlabeled_pipeline = [
-    dict(type='LoadImageFromFile'),
-    # The toy unlabeled images have masks on disk: loaded for the logged
-    # pseudo-label accuracy only (never a loss).
-    dict(type='LoadDiagnosticMask'),
-    dict(
-        type='RandomResize',
-        scale=scale,
-        ratio_range=(0.5, 2.0),
-        keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size),
-    dict(type='RandomFlip', prob=0.5),
-    dict(
-        type='MultiBranch',
-        branch_field={{_base_.branch_field}},
-        unsup_teacher=[dict(type='PackSemiSegInputs')]),
-]
+# The dataset base's pipelines at the toy crop, scale and classes.
+labeled_pipeline, unlabeled_pipeline = [[
+    dict(t, scale=scale) if t['type'] == 'RandomResize' else
+    dict(t, crop_size=crop_size) if t['type'] == 'RandomCrop' else
+    dict(t, num_classes=num_classes) if t['type'] == 'CheckSegMapValues'
+    else t for t in pipeline
+] for pipeline in (_base_.labeled_pipeline, _base_.unlabeled_pipeline)]
 train_dataloader = dict(
     batch_size=labeled_per_gpu + unlabeled_per_gpu,
     num_workers=0,

@@ -8,24 +8,11 @@ CE over confident pixels / valid pixels, (L_sup + L_u) / 2, no ramp-up.
 """
 _base_ = ['./cwbass_r18-tiny_toy-voc_1-8.py']
 
-# The strong view: UniMatch V2's (strong_view of the dataset base,
-# configs/_base_/datasets/semi_pascal_voc.py; docs/methods.md).
-unlabeled_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadDiagnosticMask'),
-    dict(
-        type='RandomResize',
-        scale={{_base_.scale}},
-        ratio_range=(0.5, 2.0),
-        keep_ratio=True),
-    dict(type='RandomCrop', crop_size={{_base_.crop_size}}),
-    dict(type='RandomFlip', prob=0.5),
-    dict(
-        type='MultiBranch',
-        branch_field={{_base_.branch_field}},
-        unsup_teacher=[dict(type='PackSemiSegInputs')],
-        unsup_student={{_base_.strong_view}}),
-]
+# The weak view of the CW-BASS demo ending in the one-strong-view
+# branches of the dataset base (strong_pipelines; the view is strong_view of
+# configs/_base_/datasets/strong_views.py, docs/methods.md).
+unlabeled_pipeline = _base_.unlabeled_pipeline[:-1] + \
+    _base_.strong_pipelines.one_view.unlabeled[-1:]
 train_dataloader = dict(
     dataset=dict(unlabeled=dict(pipeline=unlabeled_pipeline)))
 model = dict(

@@ -32,18 +32,12 @@ norm_cfg = {{_base_.tiny_norm_cfg}}
 
 model = {{_base_.tiny_deeplabv3plus}}
 
+# The dataset base's train pipeline at the toy crop, scale and classes.
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
-    dict(type='CheckSegMapValues', num_classes=num_classes),
-    dict(
-        type='RandomResize',
-        scale=scale,
-        ratio_range=(0.5, 2.0),
-        keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PackSegInputs'),
+    dict(t, scale=scale) if t['type'] == 'RandomResize' else
+    dict(t, crop_size=crop_size) if t['type'] == 'RandomCrop' else
+    dict(t, num_classes=num_classes) if t['type'] == 'CheckSegMapValues'
+    else t for t in _base_.train_pipeline
 ]
 train_dataloader = dict(
     batch_size=labeled_per_gpu,

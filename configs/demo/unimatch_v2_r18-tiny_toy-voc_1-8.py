@@ -7,39 +7,13 @@ forward and its complementary channel dropout; loss
 """
 _base_ = ['./fixmatch_r18-tiny_toy-voc_1-8.py']
 
-labeled_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
-    dict(type='CheckSegMapValues', num_classes={{_base_.num_classes}}),
-    dict(
-        type='RandomResize',
-        scale={{_base_.scale}},
-        ratio_range=(0.5, 2.0),
-        keep_ratio=True),
-    dict(type='RandomCrop', crop_size={{_base_.crop_size}}),
-    dict(type='RandomFlip', prob=0.5),
-    dict(
-        type='MultiBranch',
-        branch_field={{_base_.two_view_branch_field}},
-        sup=[dict(type='PackSegInputs')]),
-]
-unlabeled_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadDiagnosticMask'),
-    dict(
-        type='RandomResize',
-        scale={{_base_.scale}},
-        ratio_range=(0.5, 2.0),
-        keep_ratio=True),
-    dict(type='RandomCrop', crop_size={{_base_.crop_size}}),
-    dict(type='RandomFlip', prob=0.5),
-    dict(
-        type='MultiBranch',
-        branch_field={{_base_.two_view_branch_field}},
-        unsup_teacher=[dict(type='PackSemiSegInputs')],
-        unsup_student={{_base_.strong_view}},
-        unsup_student2={{_base_.strong_view}}),
-]
+# The weak view of the CW-BASS demo ending in the two-strong-view
+# branches of the dataset base (strong_pipelines; the view is strong_view of
+# configs/_base_/datasets/strong_views.py, docs/methods.md).
+labeled_pipeline = _base_.labeled_pipeline[:-1] + \
+    _base_.strong_pipelines.two_views.labeled[-1:]
+unlabeled_pipeline = _base_.unlabeled_pipeline[:-1] + \
+    _base_.strong_pipelines.two_views.unlabeled[-1:]
 train_dataloader = dict(
     dataset=dict(
         labeled=dict(pipeline=labeled_pipeline),

@@ -7,7 +7,7 @@ Plain mmseg EncoderDecoder, standard ValLoop (metric ``mIoU``).
 """
 _base_ = [
     '../datasets/supervised_pascal_voc_dinov2.py',
-    '../schedules/semi_poly.py',
+    '../schedules/supervised_poly.py',
     '../schedules/dinov2_adamw.py',
     'mmseg::_base_/default_runtime.py',
 ]
@@ -20,7 +20,4 @@ dinov2_epochs = 60
 lr = _base_.dinov2_lr
 optim_wrapper = dict(_delete_=True, **_base_.dinov2_optim_wrapper)
 param_scheduler = _base_.dinov2_param_scheduler
-train_cfg = dict(type='IterBasedTrainLoop')
-val_cfg = dict(_delete_=True, type='ValLoop')
-default_hooks = dict(checkpoint=dict(save_best='mIoU'))
 auto_scale_lr = dict(enable=False, base_batch_size=16)

@@ -11,7 +11,7 @@ configs/_base_/benchmarks/protocol_semi_cityscapes.py.
 """
 _base_ = [
     '../datasets/supervised_cityscapes.py',
-    '../schedules/semi_poly.py',
+    '../schedules/supervised_poly.py',
     'mmseg::_base_/default_runtime.py',
 ]
 
@@ -23,12 +23,6 @@ num_gpus = 8
 lr = 0.004
 
 optim_wrapper = dict(optimizer=dict(lr=lr))
-param_scheduler = [
-    dict(type='PolyLR', eta_min=0.0, power=0.9, begin=0, by_epoch=False)
-]
-train_cfg = dict(type='IterBasedTrainLoop')
-val_cfg = dict(_delete_=True, type='ValLoop')
-default_hooks = dict(checkpoint=dict(save_best='mIoU'))
 # Scaled mode on other GPU counts (tools/train.py --auto-scale-lr): the LR
 # scales with the real images per step against the protocol's 8 GPUs x 2.
 auto_scale_lr = dict(enable=False, base_batch_size=16)

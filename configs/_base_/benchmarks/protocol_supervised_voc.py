@@ -12,7 +12,7 @@ evaluates its only model).
 """
 _base_ = [
     '../datasets/supervised_pascal_voc.py',
-    '../schedules/semi_poly.py',
+    '../schedules/supervised_poly.py',
     'mmseg::_base_/default_runtime.py',
 ]
 
@@ -24,12 +24,6 @@ num_gpus = 4
 lr = 0.001
 
 optim_wrapper = dict(optimizer=dict(lr=lr))
-param_scheduler = [
-    dict(type='PolyLR', eta_min=0.0, power=0.9, begin=0, by_epoch=False)
-]
-train_cfg = dict(type='IterBasedTrainLoop')
-val_cfg = dict(_delete_=True, type='ValLoop')
-default_hooks = dict(checkpoint=dict(save_best='mIoU'))
 # Scaled mode on other GPU counts (tools/train.py --auto-scale-lr): the LR
 # scales with the real images per step against the protocol's 4 GPUs x 4.
 auto_scale_lr = dict(enable=False, base_batch_size=16)

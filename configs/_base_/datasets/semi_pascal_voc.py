@@ -7,7 +7,10 @@
 # 400 x [0.5, 2.0], random crop, horizontal flip; teacher and student see the
 # SAME weak view of an unlabeled image (no unsup_student branch).
 # Evaluation: whole image at its original size, single scale.
-_base_ = ['mmseg::_base_/datasets/pascal_voc12.py']
+_base_ = [
+    'mmseg::_base_/datasets/pascal_voc12.py',
+    './strong_views.py',
+]
 
 dataset_type = 'PascalVOCDataset'
 data_root = 'data/VOCdevkit/VOC2012'
@@ -17,7 +20,6 @@ split_root = 'data/splits/pascal_voc'
 seg_map_dir = 'SegmentationClassAug'
 crop_size = (321, 321)
 scale = (400, 400)
-branch_field = ['sup', 'unsup_teacher', 'unsup_student']
 labeled_per_gpu = 4
 unlabeled_per_gpu = 4
 
@@ -46,7 +48,7 @@ labeled_pipeline = [
     *weak_augmentation,
     dict(
         type='MultiBranch',
-        branch_field=branch_field,
+        branch_field=_base_.branch_field,
         sup=[dict(type='PackSegInputs')]),
 ]
 unlabeled_pipeline = [
@@ -58,60 +60,30 @@ unlabeled_pipeline = [
     *weak_augmentation,
     dict(
         type='MultiBranch',
-        branch_field=branch_field,
+        branch_field=_base_.branch_field,
         unsup_teacher=[dict(type='PackSemiSegInputs')]),
 ]
-# Strong student views (FixMatch, UniMatch V2, CW-BASS on strong views;
-# docs/methods.md): UniMatch V2's perturbations of each view (its
-# dataset/semi.py), after the shared weak view, so every view stays
-# pixel-aligned with the teacher's. The segmentor pastes the CutMix partner
-# (the batch in reverse order) into each view's box after the teacher has
-# labelled the weak view.
-strong_view = [
-    dict(
-        type='RandomColorJitter',
-        brightness=0.5,
-        contrast=0.5,
-        saturation=0.5,
-        hue=0.25,
-        prob=0.8),
-    # torchvision's RandomGrayscale (luma weights, three channels kept)
-    dict(
-        type='RandomGrayscale',
-        prob=0.2,
-        keep_channels=True,
-        channel_weights=(0.114, 0.587, 0.299)),
-    dict(type='RandomGaussianBlur', prob=0.5, sigma=(0.1, 2.0)),
-    dict(type='RandomCutMixBox', prob=0.5, area=(0.02, 0.4),
-         aspect=(0.3, 1 / 0.3)),
-    dict(type='PackSemiSegInputs'),
-]
-two_view_branch_field = branch_field + ['unsup_student2']
+# The weak pipelines with strong student branches (strong_view of
+# ./strong_views.py) added after the shared weak view of each unlabeled image.
 # {{_base_.strong_pipelines.<one_view|two_views>.<labeled|unlabeled>}}
 strong_pipelines = dict(
     one_view=dict(
         labeled=labeled_pipeline,
         unlabeled=unlabeled_pipeline[:-1] + [
-            dict(
-                type='MultiBranch',
-                branch_field=branch_field,
-                unsup_teacher=[dict(type='PackSemiSegInputs')],
-                unsup_student=strong_view)
+            dict(unlabeled_pipeline[-1], unsup_student=_base_.strong_view)
         ]),
     two_views=dict(
         labeled=labeled_pipeline[:-1] + [
             dict(
-                type='MultiBranch',
-                branch_field=two_view_branch_field,
-                sup=[dict(type='PackSegInputs')])
+                labeled_pipeline[-1],
+                branch_field=_base_.two_view_branch_field)
         ],
         unlabeled=unlabeled_pipeline[:-1] + [
             dict(
-                type='MultiBranch',
-                branch_field=two_view_branch_field,
-                unsup_teacher=[dict(type='PackSemiSegInputs')],
-                unsup_student=strong_view,
-                unsup_student2=strong_view)
+                unlabeled_pipeline[-1],
+                branch_field=_base_.two_view_branch_field,
+                unsup_student=_base_.strong_view,
+                unsup_student2=_base_.strong_view)
         ]))
 test_pipeline = [
     dict(type='LoadImageFromFile'),
