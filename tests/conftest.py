@@ -22,6 +22,16 @@ register_all_modules(init_default_scope=True)
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TOOLS = osp.join(REPO, 'tools')
 
+# tests/startup/sitecustomize.py (why: its docstring) in this process and,
+# through PYTHONPATH, in every Python the tests launch.
+STARTUP = osp.join(REPO, 'tests', 'startup')
+_startup_spec = importlib.util.spec_from_file_location(
+    'tests_startup', osp.join(STARTUP, 'sitecustomize.py'))
+_startup_spec.loader.exec_module(
+    importlib.util.module_from_spec(_startup_spec))
+os.environ['PYTHONPATH'] = os.pathsep.join(
+    filter(None, [STARTUP, os.environ.get('PYTHONPATH')]))
+
 NORM_CFG = dict(type='BN', requires_grad=True)
 TINY_SEGMENTOR = dict(
     type='EncoderDecoder',
