@@ -2,6 +2,8 @@
 # first (idempotent; mmcv is compiled once per machine and cached).
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# pytest-xdist workers (tests extra): the 2 cores of the reference machine.
+PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
 .PHONY: setup test demo bench-toy bench-toy-methods clean-venv
@@ -10,7 +12,7 @@ setup:
 	bash tools/setup_env.sh
 
 test: setup
-	$(PY) -m pytest tests $(PYTEST_ARGS)
+	$(PY) -m pytest tests -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 demo: setup
 	$(PY) tools/misc/demo.py
