@@ -10,6 +10,7 @@ checks the attribution of profiler ranges on hand-made events.
 import argparse
 import json
 import math
+import os
 import os.path as osp
 import re
 from types import SimpleNamespace
@@ -20,6 +21,7 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import DefaultScope
 from torch.autograd import DeviceType
 
+import mmseg
 from mmseg.registry import MODELS
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -88,7 +90,11 @@ def test_benchmark_cli_cwbass(tmp_path, run_cli, tiny_run_options):
     result = json.loads(out.read_text())
 
     meta = result['meta']
-    assert meta['torch_threads'] == 1
+    # where it was measured: the package's collect_env, and the device
+    assert meta['env']['torch threads'] == 1
+    assert meta['env']['MMSegmentation'].startswith(mmseg.__version__)
+    assert meta['device_name'] == \
+        f"CPU ({os.cpu_count()} cores, {meta['env']['CPU']})"
     assert meta['batch'] == dict(labeled=2, unlabeled=2, student_view=False)
     assert meta['crop_size'] == list(cfg.model.segmentor.data_preprocessor
                                      .size)

@@ -176,7 +176,7 @@ def test_a_benchmark_result_becomes_a_summary_and_a_table_row(
                     cwbass_step_allocated=99.0),
         ratio_R=2.5, inference=dict(predict_img_per_s=321.0),
         syncs_in_train_step=dict(count=3),
-        meta=dict(batch=dict(labeled=4, unlabeled=4), versions={},
+        meta=dict(batch=dict(labeled=4, unlabeled=4),
                   device_name='Some GPU'))
 
     def fake_run(self, cmd, report=''):

@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import os.path as osp
-import platform
 import resource
 import sys
 import time
@@ -31,6 +30,7 @@ from mmengine.registry import init_default_scope
 
 from benchmark_report import format_markdown
 from mmseg_cwbass.engine.cli import read_config
+from mmseg_cwbass.utils.collect_env import collect_env
 from step_benchmark import StepBench, dataloader, inference, median
 
 
@@ -189,9 +189,7 @@ def run(args: argparse.Namespace, log) -> dict:
 
 
 def meta(args, cfg, bench: StepBench, device, cudnn, amp_dtype) -> dict:
-    import mmcv
-    import mmengine
-    import mmseg
+    env = collect_env()
     layout = bench.layout
     model = bench.semi if bench.semi is not None else bench.plain
     student = bench.semi.student if bench.semi is not None else bench.plain
@@ -200,13 +198,8 @@ def meta(args, cfg, bench: StepBench, device, cudnn, amp_dtype) -> dict:
         segmentor=type(bench.plain).__name__, device=str(device),
         device_name=(torch.cuda.get_device_name(device)
                      if device.type == 'cuda' else
-                     f'CPU ({os.cpu_count()} cores, '
-                     f'{platform.processor() or platform.machine()})'),
-        versions=dict(torch=torch.__version__, cuda=torch.version.cuda,
-                      mmseg=mmseg.__version__, mmengine=mmengine.__version__,
-                      mmcv=mmcv.__version__,
-                      python=platform.python_version()),
-        torch_threads=torch.get_num_threads(), amp=args.amp,
+                     f"CPU ({env['CPU cores']} cores, {env['CPU']})"),
+        env=env, amp=args.amp,
         amp_dtype=str(amp_dtype).replace('torch.', '') if amp_dtype else None,
         channels_last=args.channels_last,
         cudnn_benchmark=cudnn if device.type == 'cuda' else None,

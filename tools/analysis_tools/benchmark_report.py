@@ -3,7 +3,7 @@ import math
 import os.path as osp
 from typing import Any, Dict, List, Optional
 
-from prettytable import PrettyTable, TableStyle
+from mmseg_cwbass.utils.markdown import markdown_table
 
 
 def fmt(value: Any, digits: int = 1) -> str:
@@ -15,17 +15,14 @@ def fmt(value: Any, digits: int = 1) -> str:
 
 
 def table(head: List[str], rows: List[List[Any]]) -> List[str]:
-    """Markdown table lines (prettytable); numbers right-aligned."""
-    markdown = PrettyTable(head)
-    markdown.set_style(TableStyle.MARKDOWN)
-    for i, name in enumerate(head):
-        numeric = rows and isinstance(rows[0][i], (int, float)) and \
-            not isinstance(rows[0][i], bool)
-        markdown.align[name] = 'r' if numeric else 'l'
-    for row in rows:
-        markdown.add_row(
-            [fmt(c, 2) if isinstance(c, float) else str(c) for c in row])
-    return markdown.get_string().splitlines()
+    """Markdown table lines; a column is right-aligned where its first
+    row holds a number."""
+    align = ['r' if rows and isinstance(cell, (int, float)) and
+             not isinstance(cell, bool) else 'l' for cell in
+             (rows[0] if rows else head)]
+    return markdown_table(
+        head, [[fmt(c, 2) if isinstance(c, float) else c for c in row]
+               for row in rows], align=align).splitlines()
 
 
 def timing_rows(result: Dict[str, Any]) -> List[List[Any]]:
@@ -114,14 +111,15 @@ def format_markdown(result: Dict[str, Any]) -> str:
         str: Markdown.
     """
     meta = result['meta']
+    env = meta['env']  # mmseg_cwbass.utils.collect_env
     n_l, n_u = meta['batch']['labeled'], meta['batch']['unlabeled']
     cpu = result.get('cpu_time')
     mem = result.get('memory', {})
     lines = [
         f"### Step benchmark: `{osp.basename(meta['config'] or '')}`", '',
-        f"{meta['device_name']}, {meta['torch_threads']} torch threads; "
-        f"torch {meta['versions']['torch']}, mmseg "
-        f"{meta['versions']['mmseg']}; {meta['model']}, batch {n_l}+{n_u} "
+        f"{meta['device_name']}, {env['torch threads']} torch threads; "
+        f"torch {env['PyTorch']}, mmseg "
+        f"{env['MMSegmentation']}; {meta['model']}, batch {n_l}+{n_u} "
         f"at {meta['crop_size'][0]}x{meta['crop_size'][1]}, "
         f"{meta['num_classes']} classes, student "
         f"{meta['student_params_m']:.1f} M parameters; "

@@ -185,7 +185,7 @@ def bench_step(m: Measure, name: str, config: str, flags: list,
             syncs=(full.get('syncs_in_train_step') or {}).get('count'),
             inference=full.get('inference', {}).get('predict_img_per_s'),
             loader_ms_per_batch=full.get('data', {}).get('per_batch_ms'),
-            batch=full['meta']['batch'], versions=full['meta']['versions'],
+            batch=full['meta']['batch'],
             device_name=full['meta']['device_name'])
     m.summary['steps'][f'bench_{name}'] = result
     m.save()
