@@ -2,11 +2,12 @@
 """The markdown tables the tools print and write (results, demo, GPU
 measurement): prettytable, as mmseg's ``IoUMetric`` builds its table, in
 prettytable's markdown style."""
-from typing import Any, Sequence
+from typing import Any, Optional, Sequence
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[Any]],
-                   left: int = 1) -> str:
+                   left: int = 1,
+                   align: Optional[Sequence[str]] = None) -> str:
     """A GitHub markdown table (prettytable's ``TableStyle.MARKDOWN``).
 
     Args:
@@ -14,19 +15,26 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[Any]],
         rows: Rows of cells, already formatted (``str()`` is applied).
         left: How many leading columns are left-aligned (names, labels);
             the others are right-aligned (numbers).
+        align: ``'l'`` or ``'r'`` per column, instead of ``left``.
 
     Returns:
         The table, one line a row, no trailing newline.
 
     Raises:
-        ValueError: A row whose length is not the header's (says which).
+        ValueError: A row whose length is not the header's (says which),
+            or an ``align`` that is not one ``'l'``/``'r'`` per column.
     """
     from prettytable import PrettyTable, TableStyle
 
+    if align is None:
+        align = ['l' if i < left else 'r' for i in range(len(header))]
+    elif len(align) != len(header) or set(align) - {'l', 'r'}:
+        raise ValueError(f"align needs 'l' or 'r' for each of the "
+                         f'{len(header)} columns, got {list(align)!r}')
     table = PrettyTable([str(h) for h in header])
     table.set_style(TableStyle.MARKDOWN)
-    for i, name in enumerate(table.field_names):
-        table.align[name] = 'l' if i < left else 'r'
+    for name, side in zip(table.field_names, align):
+        table.align[name] = side
     for i, row in enumerate(rows):
         if len(row) != len(header):
             raise ValueError(f'row {i} has {len(row)} cells, the header '
