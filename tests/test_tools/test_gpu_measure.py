@@ -7,6 +7,7 @@ summary, the projection against hand-computed hours, and the bundle
 installer's refusal of a corrupted bundle.
 """
 import json
+import os
 import os.path as osp
 import subprocess
 import sys
@@ -106,6 +107,40 @@ def test_training_log_summary(gpu_measure, tmp_path):
     assert summary['nonfinite'] == [(20, 'loss')]
     assert summary['evaluation'] == {'teacher/mIoU': 3.5,
                                      'student/mIoU': 4.0}
+
+
+@pytest.mark.slow
+def test_training_step_of_a_dry_run_trains_on_generated_data(gpu_measure,
+                                                              tmp_path):
+    """The command's AMP training step (here on CPU, shrunk): the R101 VOC
+    config pointed at generated images, 3 iterations, both models
+    evaluated on the generated val set."""
+    args = SimpleNamespace(out_dir=str(tmp_path / 'out'), dry_run=True,
+                           device='cpu', train_iters=3, quiet=True,
+                           budget_s=0)
+    m = gpu_measure.Measure(args)
+    os.rmdir(m.tmp)  # its scratch folder inside the test's
+    m.tmp = str(tmp_path / 'scratch')
+    os.makedirs(m.tmp)
+    try:
+        gpu_measure.train_run(
+            m, gpu_measure.shrink_options(gpu_measure.CWBASS, dry_run=True))
+    finally:
+        m.log_file.close()
+    step = m.summary['steps']['train_amp']
+    log = (tmp_path / 'out' / 'gpu_measure.log').read_text()
+    assert step['rc'] == 0, log[-3000:]
+    assert step['amp'] is False and step['images'] == dict(train=16, val=4)
+    assert step['logged_iters'] == [3] and step['all_losses_finite']
+    assert set(step['evaluation']) >= {'teacher/mIoU', 'student/mIoU'}
+    # 4 labeled and 12 unlabeled generated images; val: the generated 4.
+    config = Config.fromfile(osp.join(m.tmp, 'train_config.py'))
+    for role, count in (('labeled', 4), ('unlabeled', 12)):
+        dataset = config.train_dataloader.dataset[role]
+        assert dataset.data_prefix.img_path.startswith(m.tmp)
+        with open(dataset.ann_file) as f:
+            assert len(f.read().split()) == count
+    assert config.val_dataloader.dataset.data_root.startswith(m.tmp)
 
 
 def measure(gpu_measure, tmp_path, steps, best_variant=''):

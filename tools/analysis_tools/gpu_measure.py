@@ -47,9 +47,12 @@ import sys
 import tempfile
 import time
 
+from mmengine.config import Config
+
 from mmseg_cwbass.testing.tiny_options import (batch_options,
                                                random_init_options,
                                                tiny_model_options)
+from mmseg_cwbass.testing.toy_configs import use_toy_voc
 from mmseg_cwbass.utils.collect_env import collect_env
 from mmseg_cwbass.utils.markdown import markdown_table
 
@@ -203,10 +206,16 @@ def train_run(m: Measure, options: list) -> None:
     ids = [f'train_{i:06d}' for i in range(num_train)]
     split = osp.join(m.tmp, 'split')
     os.makedirs(split, exist_ok=True)
+    ann_files = {}
     for role, part in (('labeled', ids[:num_train // 4]),
                        ('unlabeled', ids[num_train // 4:])):
-        with open(osp.join(split, f'{role}.txt'), 'w') as f:
+        ann_files[role] = osp.join(split, f'{role}.txt')
+        with open(ann_files[role], 'w') as f:
             f.write('\n'.join(part) + '\n')
+    cfg = Config.fromfile(osp.join(REPO, CWBASS))
+    use_toy_voc(cfg, root, ann_files)
+    config = osp.join(m.tmp, 'train_config.py')
+    cfg.dump(config)
     work_dir = osp.join(m.tmp, 'train')
     workers = 0 if a.dry_run else 4
     opts = options + [
@@ -221,16 +230,9 @@ def train_run(m: Measure, options: list) -> None:
         f'train_dataloader.persistent_workers={workers > 0}',
         f'val_dataloader.num_workers={min(workers, 2)}',
         f'val_dataloader.persistent_workers={workers > 0}',
-        f'val_dataloader.dataset.data_root={root}',
     ]
-    for role in ('labeled', 'unlabeled'):
-        key = f'train_dataloader.dataset.{role}'
-        opts += [f'{key}.ann_file={split}/{role}.txt',
-                 f'{key}.data_prefix.img_path={root}/JPEGImages',
-                 f'{key}.data_prefix.seg_map_path={root}/'
-                 'SegmentationClassAug']
     amp = a.device.startswith('cuda')
-    cmd = [sys.executable, TRAIN, CWBASS, '--work-dir', work_dir] + (
+    cmd = [sys.executable, TRAIN, config, '--work-dir', work_dir] + (
         ['--amp'] if amp else []) + ['--cfg-options'] + opts
     start = time.time()
     rc = m.run(cmd)
