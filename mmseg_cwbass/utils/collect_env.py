@@ -33,7 +33,8 @@ def collect_env() -> Dict[str, Any]:
     clock and power line of every GPU.
 
     Returns:
-        dict: mmseg's keys (``'Python'``, ``'PyTorch'``, ``'GPU 0'``, ...)
+        dict: mmseg's keys (``'Python'``, ``'PyTorch'``, ``'GPU 0'``, ...;
+        ``'MMSegmentation'`` without the working directory's git hash)
         then ``'MMCV'``, ``'mmseg-cwbass'``, ``'cuDNN'``, ``'platform'``,
         ``'CPU'``, ``'CPU cores'``, ``'torch threads'`` and
         ``'nvidia-smi'`` (a list of CSV lines); every value is JSON-safe.
@@ -43,7 +44,12 @@ def collect_env() -> Dict[str, Any]:
 
     from mmseg_cwbass import __version__
 
+    import mmseg
+
     env = {k: _json_safe(v) for k, v in mmseg_collect_env().items()}
+    # mmseg appends `git rev-parse HEAD` of the working directory: in a
+    # clone of this repository that is our commit, labelled as mmseg's.
+    env['MMSegmentation'] = mmseg.__version__
     try:
         import mmcv
         env['MMCV'] = mmcv.__version__

@@ -4,6 +4,7 @@ import json
 import os
 import stat
 
+import mmseg
 import torch
 from mmseg.utils import collect_env as mmseg_collect_env
 
@@ -25,6 +26,8 @@ def test_mmseg_keys_and_the_additions(monkeypatch, tmp_path):
     assert env['CPU cores'] == os.cpu_count()
     assert env['torch threads'] == 1
     assert env['PyTorch'] == str(torch.__version__)
+    # this repository's commit is not mmseg's (tests run in the clone)
+    assert env['MMSegmentation'] == mmseg.__version__
     assert 'nvidia-smi' not in env
     # mmseg's numpy seed (numpy.uint32) and TorchVersion: stored as JSON.
     assert json.loads(json.dumps(env))['numpy_random_seed'] == \
