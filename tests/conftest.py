@@ -175,6 +175,28 @@ def toy_voc_workspace(tmp_path_factory, toy_voc):
     return root
 
 
+@pytest.fixture(scope='session')
+def copy_workspace(toy_voc_workspace):
+    """A private copy of ``toy_voc_workspace`` to change.
+
+    ``copy_workspace(dst, num_labeled=None)`` copies it to ``dst`` (a
+    ``Path``) and, with ``num_labeled``, moves the 1-8 split's boundary: the
+    first ``num_labeled`` of its 16 images labeled, the rest unlabeled (4
+    for a step of 2 + 2 that runs as two micro-batches). Returns ``dst``.
+    """
+
+    def copy(dst, num_labeled=None):
+        shutil.copytree(toy_voc_workspace, dst)
+        if num_labeled is not None:
+            split = dst / 'data' / 'splits' / 'toy_voc' / '1-8'
+            ids = (split / 'labeled.txt').read_text().split() + \
+                (split / 'unlabeled.txt').read_text().split()
+            write_split(dst, ids[:num_labeled], ids[num_labeled:])
+        return dst
+
+    return copy
+
+
 def tool_path(name):
     """``tools/<name>.py``, e.g. ``tool_path('misc/trust_checkpoint')``."""
     return osp.join(TOOLS, f'{name}.py')

@@ -111,17 +111,11 @@ VARIANTS = {
 
 
 @pytest.fixture(scope='module')
-def setup(toy_voc_workspace, tmp_path_factory):
+def setup(copy_workspace, tmp_path_factory):
     """Workspace, config, environment and a cache of uninterrupted runs."""
     root = tmp_path_factory.mktemp('faults')
     # 4 labeled images: --micro-batches 2 loads 4 + 4 per step.
-    workspace = root / 'ws'
-    shutil.copytree(toy_voc_workspace, workspace)
-    split = workspace / 'data' / 'splits' / 'toy_voc' / '1-8'
-    ids = (split / 'labeled.txt').read_text().split() + \
-        (split / 'unlabeled.txt').read_text().split()
-    (split / 'labeled.txt').write_text('\n'.join(ids[:4]) + '\n')
-    (split / 'unlabeled.txt').write_text('\n'.join(ids[4:]) + '\n')
+    workspace = copy_workspace(root / 'ws', num_labeled=4)
     (root / 'fault_hook.py').write_text(FAULT_HOOK)
     config = root / 'fault_config.py'
     config.write_text(

@@ -1,7 +1,6 @@
 """tools/train.py --micro-batches (exact mode) and --auto-scale-lr."""
 import os
 import os.path as osp
-import shutil
 
 import pytest
 from mmengine.config import Config
@@ -21,18 +20,12 @@ def train_logs(work_dir):
 
 
 @pytest.mark.slow
-def test_micro_batches_and_scaled_lr_through_the_cli(toy_voc_workspace,
+def test_micro_batches_and_scaled_lr_through_the_cli(copy_workspace,
                                                      tmp_path, run_cli,
                                                      tiny_run_options):
     short = tiny_run_options(iters=2)
     # 4 labeled images, so that a step of two micro-batches of 2 + 2 fits
-    workspace = tmp_path / 'ws'
-    shutil.copytree(toy_voc_workspace, workspace)
-    split = workspace / 'data' / 'splits' / 'toy_voc' / '1-8'
-    ids = (split / 'labeled.txt').read_text().split() + \
-        (split / 'unlabeled.txt').read_text().split()
-    (split / 'labeled.txt').write_text('\n'.join(ids[:4]) + '\n')
-    (split / 'unlabeled.txt').write_text('\n'.join(ids[4:]) + '\n')
+    workspace = copy_workspace(tmp_path / 'ws', num_labeled=4)
     work = tmp_path / 'micro'
     proc = run_cli('train', CONFIG, '--micro-batches', '2', '--work-dir',
                    work, '--cfg-options', *short, cwd=workspace)
