@@ -32,6 +32,15 @@ _startup_spec.loader.exec_module(
 os.environ['PYTHONPATH'] = os.pathsep.join(
     filter(None, [STARTUP, os.environ.get('PYTHONPATH')]))
 
+# Under pytest-xdist (make test), the workers share the cores: each worker
+# and what it launches gets its share of threads instead of one thread per
+# core each, which oversubscribes the machine.
+if os.environ.get('PYTEST_XDIST_WORKER_COUNT'):
+    _threads = max(1, (os.cpu_count() or 1) //
+                   int(os.environ['PYTEST_XDIST_WORKER_COUNT']))
+    torch.set_num_threads(_threads)
+    os.environ.setdefault('OMP_NUM_THREADS', str(_threads))
+
 NORM_CFG = dict(type='BN', requires_grad=True)
 TINY_SEGMENTOR = dict(
     type='EncoderDecoder',
