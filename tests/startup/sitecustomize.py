@@ -20,6 +20,8 @@ and that dominate the tiny runs of the suite:
 The tests that check what a user gets exactly (``tests/test_docs``: the
 documented commands in a fresh copy; ``tests/test_configs/test_packaging``:
 the installed package) set their own ``PYTHONPATH`` and run without it.
+Being first on the path, this module hides an environment's own
+``sitecustomize`` from the commands the tests launch (a venv has none).
 """
 import functools
 
