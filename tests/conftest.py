@@ -123,6 +123,29 @@ def make_semi_batch():
     return factory
 
 
+@pytest.fixture(scope='session')
+def threshold_near_median():
+    """A confidence threshold that keeps a third to two thirds of the
+    pixels, robustly.
+
+    ``threshold_near_median(conf)``: half-way across the widest gap between
+    neighbouring values of ``conf`` in its middle third. On the median
+    itself a pixel sits exactly on the threshold, and a last-bit difference
+    between a model's teacher forward and a test's re-computation (CPU
+    kernels vary with memory alignment and threads) moves it across.
+    """
+
+    def threshold(conf):
+        values = conf.flatten().sort().values
+        third = values.numel() // 3
+        middle = values[third:values.numel() - third]
+        gap = int(middle.diff().argmax())
+        assert middle[gap + 1] - middle[gap] > 1e-5, 'no gap in the middle'
+        return ((middle[gap] + middle[gap + 1]) / 2).item()
+
+    return threshold
+
+
 def write_split(root, ids_labeled, ids_unlabeled, name='1-8'):
     """Write data/splits/toy_voc/<name>/{labeled,unlabeled}.txt under root."""
     split = root / 'data' / 'splits' / 'toy_voc' / name

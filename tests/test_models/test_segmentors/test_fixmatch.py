@@ -138,22 +138,25 @@ def build(cfg, method, **kwargs):
     return model
 
 
-def median_confidence(model, inputs):
+def threshold_of(model, inputs, threshold_near_median):
     conf, _ = teacher_output(model, inputs['unsup_teacher'])
-    return conf[torch.from_numpy(ignore_mask().numpy()) != 255].median().item()
+    return threshold_near_median(
+        conf[torch.from_numpy(ignore_mask().numpy()) != 255])
 
 
 def total(losses):
     return sum(v for k, v in losses.items() if 'loss' in k)
 
 
-def test_fixmatch_step_matches_the_published_definition(tiny_segmentor_cfg):
+def test_fixmatch_step_matches_the_published_definition(
+        tiny_segmentor_cfg, threshold_near_median):
     torch.manual_seed(0)
     model = build(tiny_segmentor_cfg, 'FixMatchSegmentor')
     assert model.pseudo_threshold == 0.95
     inputs, samples, labels = make_batch(views=1)
     # a threshold inside the random teacher's confidences
-    model.pseudo_threshold = median_confidence(model, inputs)
+    model.pseudo_threshold = threshold_of(model, inputs,
+                                         threshold_near_median)
     losses = model.loss(copy.deepcopy(inputs), samples)
     loss_x, loss_u, loss = reference_fixmatch(model, inputs, labels,
                                               model.pseudo_threshold)
@@ -166,12 +169,13 @@ def test_fixmatch_step_matches_the_published_definition(tiny_segmentor_cfg):
 
 
 def test_unimatch_v2_step_matches_the_published_definition(
-        tiny_segmentor_cfg):
+        tiny_segmentor_cfg, threshold_near_median):
     torch.manual_seed(0)
     model = build(tiny_segmentor_cfg, 'UniMatchV2Segmentor')
     assert model.semi_train_cfg['concat_student_forward'] is False
     inputs, samples, labels = make_batch(views=2)
-    model.pseudo_threshold = median_confidence(model, inputs)
+    model.pseudo_threshold = threshold_of(model, inputs,
+                                         threshold_near_median)
     batch = model.prepare_batch(copy.deepcopy(inputs), samples)
     masks = batch.pseudo_labels.channel_mask
     losses = model.loss(batch)
