@@ -192,8 +192,8 @@ def toy_voc_workspace(tmp_path_factory, toy_voc):
 
     16 train images (3 labeled, 13 unlabeled), 3 val images, 48x64 pixels
     (``toy_voc()``'s tree); configs/demo/*toy-voc* read it with paths
-    relative to this directory. Shared by the session: copy it
-    (``shutil.copytree``) to change it.
+    relative to this directory. Shared by the session: change a copy
+    (``copy_workspace``).
     """
     root = tmp_path_factory.mktemp('toy_workspace')
     shared = toy_voc()

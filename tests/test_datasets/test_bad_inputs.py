@@ -19,10 +19,9 @@ CONFIG = osp.join(REPO, 'configs', 'demo', 'cwbass_r18-tiny_toy-voc_1-8.py')
 
 
 @pytest.fixture
-def workspace(toy_voc_workspace, tmp_path, monkeypatch):
+def workspace(copy_workspace, tmp_path, monkeypatch):
     """A private copy of the toy workspace as the working directory."""
-    root = tmp_path / 'ws'
-    shutil.copytree(toy_voc_workspace, root)
+    root = copy_workspace(tmp_path / 'ws')
     monkeypatch.chdir(root)
     return root
 

@@ -16,11 +16,11 @@ def digest(path):
 
 
 @pytest.fixture(scope='module')
-def good_run(toy_voc_workspace, tmp_path_factory, run_cli, tiny_run_options):
+def good_run(copy_workspace, tmp_path_factory, run_cli, tiny_run_options):
     """A workspace and a work dir holding a good ``iter_2.pth``, trained
     once for the module; tests change copies (:func:`private_run`)."""
     root = tmp_path_factory.mktemp('good_run')
-    shutil.copytree(toy_voc_workspace, root / 'ws')
+    copy_workspace(root / 'ws')
     run_cli('train', CONFIG, '--work-dir', root / 'work', '--cfg-options',
             *tiny_run_options(iters=2, checkpoint_interval=2),
             cwd=root / 'ws', check=True)
@@ -118,10 +118,9 @@ def test_misspelt_key_bad_pair_and_empty_image_keep_the_checkpoint(
 
 
 @pytest.mark.slow
-def test_broken_val_image_fails_before_training(toy_voc_workspace, tmp_path,
+def test_broken_val_image_fails_before_training(copy_workspace, tmp_path,
                                                 run_cli, tiny_run_options):
-    root = tmp_path / 'ws'
-    shutil.copytree(toy_voc_workspace, root)
+    root = copy_workspace(tmp_path / 'ws')
     voc = root / 'data' / 'toy' / 'VOCdevkit' / 'VOC2012'
     val = (voc / 'ImageSets' / 'Segmentation' / 'val.txt').read_text().split()
     (voc / 'JPEGImages' / f'{val[0]}.jpg').write_bytes(b'\xff\xd8 cut')
