@@ -138,3 +138,28 @@ def batch_options(labeled: int, unlabeled: Optional[int] = None) -> List[str]:
     return [f'train_dataloader.batch_size={total}',
             f'train_dataloader.sampler.batch_size={total}',
             f'train_dataloader.sampler.source_ratio=[{labeled},{unlabeled}]']
+
+
+def merge_options(cfg, options: Sequence[str]):
+    """Merge ``key=value`` options into ``cfg`` as ``--cfg-options`` does.
+
+    The options are parsed by mmengine's ``DictAction``, the action of the
+    tools' ``--cfg-options``, so a test sees the config a tool would build.
+
+    Args:
+        cfg (Config): The config, changed in place.
+        options (Sequence[str]): ``key=value`` strings, e.g. from
+            :func:`tiny_model_options`.
+
+    Returns:
+        Config: ``cfg``.
+    """
+    import argparse
+
+    from mmengine.config import DictAction
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    cfg.merge_from_dict(
+        parser.parse_args(['--cfg-options', *options]).cfg_options)
+    return cfg

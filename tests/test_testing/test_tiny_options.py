@@ -5,23 +5,15 @@ import os.path as osp
 
 import pytest
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmseg.registry import MODELS
 
 import mmseg_cwbass  # noqa: F401  (registers the plugin's modules)
-from mmseg_cwbass.testing.tiny_options import (batch_options,
+from mmseg_cwbass.testing.tiny_options import (batch_options, merge_options,
                                                random_init_options,
                                                tiny_model_options)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-
-
-def merge(cfg, options):
-    cfg.merge_from_dict({
-        key: DictAction._parse_iterable(value)
-        for key, value in (o.split('=', 1) for o in options)
-    })
-    return cfg
 
 
 @pytest.mark.parametrize('config, scale, channels', [
@@ -31,7 +23,7 @@ def merge(cfg, options):
 ])
 def test_each_backbone_family_builds_and_runs_tiny(config, scale, channels):
     cfg = Config.fromfile(osp.join(REPO, 'configs', config + '.py'))
-    merge(cfg, tiny_model_options(cfg))
+    merge_options(cfg, tiny_model_options(cfg))
     seg = cfg.model.segmentor
     assert seg.pretrained is None
     assert seg.decode_head.in_channels == channels
@@ -92,7 +84,7 @@ def test_concat_datasets_get_option_keys_mmengine_merges():
     options = tiny_model_options(cfg, resize_scale=(80, 40))
     assert 'train_dataloader.dataset.datasets.1.pipeline.2.crop_size=(64,64)' \
         in options
-    merge(cfg, options)
+    merge_options(cfg, options)
     for part in cfg.train_dataloader.dataset.datasets:
         assert part.pipeline[1].scale == (80, 40)
         assert part.pipeline[2].crop_size == (64, 64)

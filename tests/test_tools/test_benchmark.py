@@ -7,7 +7,6 @@ plain supervised config, and checks the JSON against what the test knows or
 measures apart (the model's parameters, the profiled times, the report);
 checks the attribution of profiler ranges on hand-made events.
 """
-import argparse
 import json
 import math
 import os
@@ -17,12 +16,14 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from torch.autograd import DeviceType
 
 import mmseg
 from mmseg.registry import MODELS
+
+from mmseg_cwbass.testing.tiny_options import merge_options
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'demo', 'cwbass_r18-tiny_toy-voc_1-8.py')
@@ -51,11 +52,7 @@ def _tiny(path, tiny_run_options):
     ``--cfg-options`` and the merged config."""
     cfg = Config.fromfile(path)
     options = tiny_run_options(cfg)
-    parser = argparse.ArgumentParser()
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
-    cfg.merge_from_dict(
-        parser.parse_args(['--cfg-options', *options]).cfg_options)
-    return options, cfg
+    return options, merge_options(cfg, options)
 
 
 def _params_m(model_cfg) -> float:

@@ -15,7 +15,9 @@ import sys
 from types import SimpleNamespace
 
 import pytest
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
+
+from mmseg_cwbass.testing.tiny_options import merge_options
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -28,12 +30,7 @@ def gpu_measure(load_tool):
 def merged(path, options):
     """The config with ``options`` merged as the tools' --cfg-options
     parse them."""
-    cfg = Config.fromfile(osp.join(REPO, path))
-    cfg.merge_from_dict({
-        key: DictAction._parse_iterable(value)
-        for key, value in (o.split('=', 1) for o in options)
-    })
-    return cfg
+    return merge_options(Config.fromfile(osp.join(REPO, path)), options)
 
 
 @pytest.mark.parametrize('config', ['CWBASS', 'SUPERVISED'])
