@@ -49,6 +49,7 @@ import time
 
 from mmengine.config import Config
 
+from mmseg_cwbass.datasets.dataset_configs import read_ids
 from mmseg_cwbass.testing.tiny_options import (batch_options,
                                                random_init_options,
                                                tiny_model_options)
@@ -203,7 +204,7 @@ def train_run(m: Measure, options: list) -> None:
     num_train, num_val = (16, 4) if a.dry_run else (40, 8)
     root = generate_toy_voc(osp.join(m.tmp, 'toy'), num_train=num_train,
                             num_val=num_val, image_size=size, seed=0)
-    ids = [f'train_{i:06d}' for i in range(num_train)]
+    ids = read_ids(osp.join(root, 'ImageSets', 'Segmentation', 'train.txt'))
     split = osp.join(m.tmp, 'split')
     os.makedirs(split, exist_ok=True)
     ann_files = {}

@@ -50,6 +50,7 @@ from torch.profiler import ProfilerActivity, profile, record_function
 
 from mmseg_cwbass.apis import export_semi_checkpoint
 from mmseg_cwbass.datasets.dataset_configs import (dataset_configs,
+                                                   read_ids,
                                                    resolve_ann_file,
                                                    resolve_path)
 from mmseg_cwbass.models.utils import final_head
@@ -623,7 +624,8 @@ def dataloader(cfg: Config, data: str, batches: int, toy_images: int,
             num = max(toy_images, 4)
             root = generate_toy_voc(work_dir, num_train=num, num_val=0,
                                     image_size=tuple(toy_size), seed=seed)
-            ids = [f'train_{i:06d}' for i in range(num)]
+            ids = read_ids(osp.join(root, 'ImageSets', 'Segmentation',
+                                    'train.txt'))
             semi = any('.unlabeled' in key for key in leaves)
             roles = ('labeled', 'unlabeled') if semi else ('labeled', )
             splits = {}
